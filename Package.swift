@@ -1,0 +1,41 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+// swift-control-plane has no package dependencies, by design: embedders get the whole
+// control plane from the toolchain alone. Nested packages (Examples/*, Benchmarks/) may
+// depend on others and reference this one by path.
+
+let strictSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("InternalImportsByDefault"),
+]
+
+let package = Package(
+    name: "swift-control-plane",
+    platforms: [.macOS(.v15)],
+    products: [
+        .library(name: "Raft", targets: ["Raft"]),
+        .library(name: "Store", targets: ["Store"]),
+        .library(name: "APIMachinery", targets: ["APIMachinery"]),
+        .library(name: "Informers", targets: ["Informers"]),
+        .library(name: "Reconcile", targets: ["Reconcile"]),
+        .library(name: "Scheduling", targets: ["Scheduling"]),
+        .executable(name: "control-plane-demo", targets: ["ControlPlaneDemo"]),
+    ],
+    targets: [
+        .target(name: "Raft", swiftSettings: strictSettings),
+        .target(name: "Store", dependencies: ["Raft"], swiftSettings: strictSettings),
+        .target(name: "APIMachinery", dependencies: ["Store"], swiftSettings: strictSettings),
+        .target(name: "Informers", dependencies: ["APIMachinery"], swiftSettings: strictSettings),
+        .target(name: "Reconcile", dependencies: ["Informers", "APIMachinery"], swiftSettings: strictSettings),
+        .target(name: "Scheduling", dependencies: ["Informers", "APIMachinery"], swiftSettings: strictSettings),
+        .executableTarget(
+            name: "ControlPlaneDemo",
+            dependencies: ["Raft"],
+            path: "Examples/ControlPlaneDemo",
+            swiftSettings: strictSettings
+        ),
+        .testTarget(name: "RaftTests", dependencies: ["Raft"], swiftSettings: strictSettings),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,1 @@
+// The Informers module is built in a later issue; it has no API yet.

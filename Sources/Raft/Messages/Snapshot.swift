@@ -1,0 +1,26 @@
+/// Where a snapshot sits in the log and the configuration in force at that point.
+public struct SnapshotMetadata: Sendable, Hashable {
+    public var index: UInt64
+    public var term: UInt64
+    public var confState: ConfState
+
+    public init(index: UInt64 = 0, term: UInt64 = 0, confState: ConfState = ConfState()) {
+        self.index = index
+        self.term = term
+        self.confState = confState
+    }
+}
+
+/// A point-in-time image of the application state machine, replacing the log up to `metadata.index`.
+public struct Snapshot: Sendable, Hashable {
+    public var metadata: SnapshotMetadata
+    public var data: [UInt8]
+
+    public init(metadata: SnapshotMetadata = SnapshotMetadata(), data: [UInt8] = []) {
+        self.metadata = metadata
+        self.data = data
+    }
+
+    /// A snapshot at index 0 stands for "no snapshot".
+    public var isEmpty: Bool { metadata.index == 0 }
+}

@@ -1,0 +1,1 @@
+// The Reconcile module is built in a later issue; it has no API yet.

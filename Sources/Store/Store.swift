@@ -1,0 +1,1 @@
+// The Store module is built in a later issue; it has no API yet.
