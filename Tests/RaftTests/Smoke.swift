@@ -1,3 +1,0 @@
-import Testing
-@testable import Raft
-@Test func smoke() { #expect(true) }
