@@ -65,6 +65,9 @@ public struct SimulatedCluster: Sendable {
         public internal(set) var readStates: [ReadState] = []
         var pendingReady: Ready?
         var lastSoftState: SoftState
+
+        /// A write was started (its immediate messages sent) but is not durable yet.
+        public var hasWriteInFlight: Bool { pendingReady != nil }
     }
 
     public private(set) var nodes: [NodeID: Node] = [:]
@@ -78,6 +81,8 @@ public struct SimulatedCluster: Sendable {
     /// Every entry applied by any member: index → digest of (term, data). Two members applying
     /// different entries at one index is a state machine safety violation.
     private var appliedEntries: [UInt64: UInt64] = [:]
+    /// The configuration every member starts from, including members that join later.
+    public let genesisVoters: [NodeID]
     public private(set) var violations: [String] = []
     /// Errors returned by `step` (for example responses from removed members), for diagnostics.
     public private(set) var stepErrors = 0
@@ -89,6 +94,7 @@ public struct SimulatedCluster: Sendable {
         self.options = options
         network = SimulatedNetwork(seed: seed ^ 0xA5A5_A5A5, faults: options.faults)
         rng = SplitMix64(seed: seed)
+        genesisVoters = voters
         for id in voters {
             let storage = MemoryStorage(voters: voters)
             nodes[id] = Self.makeNode(id: id, storage: storage, kv: SimulatedKV(), options: options, seed: seed)
@@ -260,10 +266,11 @@ public struct SimulatedCluster: Sendable {
             let confState = try nodes[id]!.core.applyConfChange(change)
             record(.confChanged(id, confState))
             for member in confState.allMembers where nodes[member] == nil {
-                // A brand-new member starts empty and learns everything from the leader.
+                // A brand-new member knows only the genesis configuration (as an etcd member started
+                // with the initial cluster list does) and learns the rest from the log or a snapshot.
                 nodes[member] = Self.makeNode(
                     id: member,
-                    storage: MemoryStorage(),
+                    storage: MemoryStorage(voters: genesisVoters),
                     kv: SimulatedKV(),
                     options: options,
                     seed: seed
@@ -369,9 +376,12 @@ public struct SimulatedCluster: Sendable {
         try body(&nodes[id]!.core)
     }
 
-    /// Waits until the entry of `ticket` is applied on every live member, or until it is known to be
-    /// lost (another entry was committed in its slot). Returns true if it was committed.
+    /// Whether the entry of `ticket` was committed (true), lost because another entry was committed
+    /// in its slot (false), or is not decided yet (nil).
     public func isCommitted(_ ticket: Ticket) -> Bool? {
+        if let digest = appliedEntries[ticket.index] {
+            return digest == SimulatedKV.chain(0, Entry(term: ticket.term, index: ticket.index, data: ticket.data))
+        }
         for id in liveIDs {
             let core = nodes[id]!.core
             if core.committedIndex >= ticket.index, let term = core.term(at: ticket.index) {

@@ -14,7 +14,7 @@ public final class MemoryStorage: RaftLogStorage {
         var lastIndex: UInt64 { entries[0].index + UInt64(entries.count) - 1 }
     }
 
-    private let state: Mutex<State>
+    let state: Mutex<State>
 
     /// An empty storage.
     public init() {
@@ -38,6 +38,11 @@ public final class MemoryStorage: RaftLogStorage {
     }
 
     public var hardState: HardState { state.withLock { $0.hardState } }
+
+    /// The terms of every stored entry from the snapshot index on, in one lock (for checkers).
+    func terms() -> (snapshotIndex: UInt64, terms: [UInt64]) {
+        state.withLock { s in (s.offset, s.entries.map(\.term)) }
+    }
 
     public func entries(from low: UInt64, to high: UInt64, maxBytes: UInt64) throws(RaftError) -> [Entry] {
         try state.withLock { s throws(RaftError) in
