@@ -5,6 +5,7 @@ public struct RaftError: Error, Hashable, Sendable, CustomStringConvertible {
             case invalidConfig, proposalDropped, notLeader, compacted, unavailable
             case snapshotOutOfDate, snapshotTemporarilyUnavailable, stepLocalMessage, stepPeerNotFound
             case invariantViolation, confChangeRefused, corrupt
+            case shuttingDown, timeout, storageFailure
         }
         private let base: Base
         private init(_ base: Base) { self.base = base }
@@ -35,6 +36,12 @@ public struct RaftError: Error, Hashable, Sendable, CustomStringConvertible {
         public static let confChangeRefused = Code(.confChangeRefused)
         /// Encoded bytes could not be decoded.
         public static let corrupt = Code(.corrupt)
+        /// The node is stopping or stopped; the request was not (or may not have been) carried out.
+        public static let shuttingDown = Code(.shuttingDown)
+        /// The request did not complete in time; its outcome is unknown (it may still commit).
+        public static let timeout = Code(.timeout)
+        /// Durable storage failed; the node stops rather than continue without durability.
+        public static let storageFailure = Code(.storageFailure)
 
         public var description: String { String(describing: base) }
     }
