@@ -30,8 +30,8 @@ enum ThreeNodesBenchmark {
 
     static func run(proposals: Int, benchmark: Benchmark) async throws {
         let network = InMemoryNetwork()
-        var nodes: [RaftNode<ContinuousClock>] = []
-        var options = RaftNode<ContinuousClock>.Options()
+        var nodes: [RaftNode] = []
+        var options = RaftNode.Options()
         options.snapshotInterval = 200_000
         options.compactionSlack = 50_000
         for id: NodeID in [1, 2, 3] {

@@ -11,9 +11,12 @@ extension RaftCore {
         if role == .leader {
             // Fast path: no message is built for the leader's own proposals.
             try checkLeaderAcceptsProposals()
-            if !appendEntries([Entry(kind: .normal, data: data)]) {
+            let size = UInt64(data.count)
+            if uncommittedSize > 0 && size > 0 && uncommittedSize &+ size > maxUncommittedSize {
                 throw RaftError(.proposalDropped, "too many uncommitted bytes")
             }
+            uncommittedSize &+= size
+            log.appendOne(Entry(term: term, index: log.lastIndex + 1, kind: .normal, data: data))
             needsBroadcast = true
             return
         }

@@ -117,6 +117,15 @@ struct RaftLog {
         return lastIndex
     }
 
+    /// Appends one entry at the end of the log (the leader's proposal fast path: no array to build).
+    mutating func appendOne(_ entry: Entry) {
+        if entry.index == unstable.offset + UInt64(unstable.entries.count) {
+            unstable.entries.append(entry)
+        } else {
+            append(CollectionOfOne(entry).map { $0 }[...])
+        }
+    }
+
     mutating func commitTo(_ index: UInt64) throws(RaftError) {
         guard committed < index else { return }
         if lastIndex < index {

@@ -69,17 +69,10 @@ extension RaftNode {
                 for (index, term, output) in outputs {
                     guard let waiter = s.proposals.removeValue(forKey: index) else { continue }
                     if waiter.term == term {
-                        out.append(Resumption { waiter.continuation.resume(returning: .success(output)) })
+                        out.append(.proposal(waiter.continuation, .success(output)))
                     } else {
-                        out.append(
-                            Resumption {
-                                waiter.continuation.resume(
-                                    returning: .failure(
-                                        RaftError(.proposalDropped, "entry \(index) was replaced by a newer leader's")
-                                    )
-                                )
-                            }
-                        )
+                        let error = RaftError(.proposalDropped, "entry \(index) was replaced by a newer leader's")
+                        out.append(.proposal(waiter.continuation, .failure(error)))
                     }
                 }
             }

@@ -1,8 +1,15 @@
 extension RaftNode {
-    /// A continuation to resume once the lock is released.
-    struct Resumption {
-        let resume: () -> Void
-        func callAsFunction() { resume() }
+    /// A continuation to resume, with its result, once the lock is released.
+    enum Resumption {
+        case proposal(CheckedContinuation<Result<[UInt8], RaftError>, Never>, Result<[UInt8], RaftError>)
+        case read(CheckedContinuation<Result<UInt64, RaftError>, Never>, Result<UInt64, RaftError>)
+
+        func callAsFunction() {
+            switch self {
+            case .proposal(let continuation, let result): continuation.resume(returning: result)
+            case .read(let continuation, let result): continuation.resume(returning: result)
+            }
+        }
     }
 
     /// Everything the node's lock protects.
@@ -59,18 +66,10 @@ extension RaftNode {
         /// Fails every waiter (on shutdown).
         mutating func failAll(_ error: RaftError) -> [Resumption] {
             var out: [Resumption] = []
-            for waiter in proposals.values {
-                out.append(Resumption { waiter.continuation.resume(returning: .failure(error)) })
-            }
-            for waiter in reads.values {
-                out.append(Resumption { waiter.continuation.resume(returning: .failure(error)) })
-            }
-            for read in confirmedReads {
-                out.append(Resumption { read.waiter.continuation.resume(returning: .failure(error)) })
-            }
-            for waiter in transfers {
-                out.append(Resumption { waiter.continuation.resume(returning: .failure(error)) })
-            }
+            for waiter in proposals.values { out.append(.proposal(waiter.continuation, .failure(error))) }
+            for waiter in reads.values { out.append(.read(waiter.continuation, .failure(error))) }
+            for read in confirmedReads { out.append(.read(read.waiter.continuation, .failure(error))) }
+            for waiter in transfers { out.append(.proposal(waiter.continuation, .failure(error))) }
             proposals = [:]
             reads = [:]
             confirmedReads = []
@@ -78,50 +77,35 @@ extension RaftNode {
             return out
         }
 
-        /// Fails requests whose deadline passed; their outcome is unknown.
+        /// Fails requests whose deadline passed (their outcome is unknown) and completes transfers.
         mutating func expire() -> [Resumption] {
             var out: [Resumption] = []
             let now = ticks
             if proposals.values.contains(where: { $0.deadline <= now }) {
                 for (index, waiter) in proposals where waiter.deadline <= now {
                     proposals[index] = nil
-                    out.append(
-                        Resumption {
-                            waiter.continuation.resume(
-                                returning: .failure(RaftError(.timeout, "proposal at index \(index) not applied in time"))
-                            )
-                        }
-                    )
+                    let error = RaftError(.timeout, "proposal at index \(index) not applied in time")
+                    out.append(.proposal(waiter.continuation, .failure(error)))
                 }
             }
             for (context, waiter) in reads where waiter.deadline <= now {
                 reads[context] = nil
-                out.append(
-                    Resumption { waiter.continuation.resume(returning: .failure(RaftError(.timeout, "read not confirmed in time"))) }
-                )
+                out.append(.read(waiter.continuation, .failure(RaftError(.timeout, "read not confirmed in time"))))
             }
             confirmedReads.removeAll { read in
                 guard read.waiter.deadline <= now else { return false }
-                out.append(
-                    Resumption {
-                        read.waiter.continuation.resume(returning: .failure(RaftError(.timeout, "state machine did not catch up in time")))
-                    }
-                )
+                let error = RaftError(.timeout, "state machine did not catch up in time")
+                out.append(.read(read.waiter.continuation, .failure(error)))
                 return true
             }
             transfers.removeAll { waiter in
                 if core.leader == waiter.target && core.leader != .none {
-                    out.append(Resumption { waiter.continuation.resume(returning: .success([])) })
+                    out.append(.proposal(waiter.continuation, .success([])))
                     return true
                 }
                 guard waiter.deadline <= now else { return false }
-                out.append(
-                    Resumption {
-                        waiter.continuation.resume(
-                            returning: .failure(RaftError(.timeout, "leadership did not move to \(waiter.target) in time"))
-                        )
-                    }
-                )
+                let error = RaftError(.timeout, "leadership did not move to \(waiter.target) in time")
+                out.append(.proposal(waiter.continuation, .failure(error)))
                 return true
             }
             return out
@@ -133,7 +117,7 @@ extension RaftNode {
             var out: [Resumption] = []
             confirmedReads.removeAll { read in
                 guard read.index <= applied else { return false }
-                out.append(Resumption { read.waiter.continuation.resume(returning: .success(read.index)) })
+                out.append(.read(read.waiter.continuation, .success(read.index)))
                 return true
             }
             return out

@@ -7,7 +7,7 @@ import Synchronization
 /// Lifecycle: create it, connect its transport so that incoming messages reach ``receive(_:)``, then
 /// call ``run()`` in a task; cancelling that task stops the node gracefully (pending requests fail
 /// with ``RaftError/Code/shuttingDown``).
-public final class RaftNode<C: Clock>: RaftMessageReceiver, Sendable where C.Duration == Duration {
+public final class RaftNode: RaftMessageReceiver, Sendable {
     /// Runtime settings. Defaults follow etcd: 100 ms heartbeat, 1 s election timeout.
     public struct Options: Sendable {
         /// The tick: one heartbeat interval.
@@ -28,7 +28,9 @@ public final class RaftNode<C: Clock>: RaftMessageReceiver, Sendable where C.Dur
     }
 
     public let id: NodeID
-    let clock: C
+    /// Sleeps on the injected clock (captured at init so the node itself is not generic: a generic
+    /// class would pay for runtime metadata lookups on every call from another module).
+    let sleep: @Sendable (Duration) async throws -> Void
     let options: Options
     let storage: any DurableRaftLog
     let stateMachine: any RaftStateMachine
@@ -41,14 +43,14 @@ public final class RaftNode<C: Clock>: RaftMessageReceiver, Sendable where C.Dur
     ///
     /// - Parameter config: the core's configuration; `electionTick` and `heartbeatTick` are derived
     ///   from `options`, and proposal forwarding is disabled (followers answer `.notLeader` with a hint).
-    public init(
+    public init<C: Clock>(
         config: RaftConfig,
         storage: any DurableRaftLog,
         stateMachine: any RaftStateMachine,
         transport: any RaftTransport,
         clock: C,
         options: Options = Options()
-    ) throws(RaftError) {
+    ) throws(RaftError) where C.Duration == Duration {
         var config = config
         let tick = options.heartbeatInterval
         config.heartbeatTick = 1
@@ -65,7 +67,7 @@ public final class RaftNode<C: Clock>: RaftMessageReceiver, Sendable where C.Dur
         }
         let core = try RaftCore(config: config, storage: storage)
         self.id = config.id
-        self.clock = clock
+        self.sleep = { duration in try await clock.sleep(for: duration) }
         self.options = options
         self.storage = storage
         self.stateMachine = stateMachine
@@ -88,7 +90,7 @@ public final class RaftNode<C: Clock>: RaftMessageReceiver, Sendable where C.Dur
         try await withThrowingDiscardingTaskGroup { group in
             group.addTask { [self] in
                 while !Task.isCancelled {
-                    try await clock.sleep(for: options.heartbeatInterval)
+                    try await sleep(options.heartbeatInterval)
                     state.withLock { $0.pendingTicks += 1 }
                     doorbell.ring()
                 }
@@ -107,7 +109,7 @@ public final class RaftNode<C: Clock>: RaftMessageReceiver, Sendable where C.Dur
             s.lifecycle = .stopped
             return s.failAll(RaftError(.shuttingDown, "node \(id) stopped"))
         }
-        for resumption in waiters { resumption.resume() }
+        for resumption in waiters { resumption() }
     }
 
     // MARK: Incoming messages
