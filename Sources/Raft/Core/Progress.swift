@@ -30,6 +30,8 @@ public struct Progress: Sendable, Hashable {
     /// Sending is paused until an acknowledgement or heartbeat response arrives.
     var flowPaused = false
     var inflights: Inflights
+    /// Ticks spent in the snapshot state (to retry a snapshot that was lost).
+    var snapshotTicks = 0
     public internal(set) var isLearner = false
 
     init(next: UInt64, inflightCapacity: Int, maxInflightBytes: UInt64, isLearner: Bool) {
@@ -73,6 +75,7 @@ public struct Progress: Sendable, Hashable {
 
     mutating func becomeSnapshot(_ snapshotIndex: UInt64) {
         resetState(.snapshot)
+        snapshotTicks = 0
         pendingSnapshot = snapshotIndex
         next = snapshotIndex + 1
     }

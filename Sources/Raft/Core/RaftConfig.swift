@@ -39,6 +39,9 @@ public struct RaftConfig: Sendable, Hashable {
     public var disableProposalForwarding: Bool = false
     /// A leader removed from (or demoted in) the configuration steps down. On by default.
     public var stepDownOnRemoval: Bool = true
+    /// Ticks the leader waits for a follower to acknowledge a snapshot before sending it again, in
+    /// case the snapshot was lost and the transport did not report it (0: five election timeouts).
+    public var snapshotTimeoutTicks: Int = 0
     /// Seed of the generator that randomizes election timeouts; combined with `id`.
     public var randomSeed: UInt64 = 0
 

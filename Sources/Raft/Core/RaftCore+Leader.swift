@@ -381,6 +381,17 @@ extension RaftCore {
         leadTransferee = .none
     }
 
+    /// Sends a snapshot again to followers that have not acknowledged one for ``snapshotTimeout``
+    /// ticks: the snapshot (or its acknowledgement) was lost and nobody reported it.
+    mutating func retryStalledSnapshots() {
+        for peer in tracker.sortedIDs where peer != id && tracker[peer]!.state == .snapshot {
+            tracker[peer]!.snapshotTicks += 1
+            if tracker[peer]!.snapshotTicks >= snapshotTimeout {
+                tracker[peer]!.becomeProbe()
+            }
+        }
+    }
+
     // MARK: Reports from the transport
 
     /// The transport could not deliver to `peer`: stop pipelining to it until it answers.

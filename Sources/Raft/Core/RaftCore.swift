@@ -54,6 +54,8 @@ public struct RaftCore: Sendable {
     let maxMessageSize: UInt64
     let maxUncommittedSize: UInt64
     let disableProposalForwarding: Bool
+    /// Ticks a follower may stay in the snapshot state without acknowledging before the leader retries.
+    let snapshotTimeout: Int
     let stepDownOnRemoval: Bool
     var rng: SplitMix64
 
@@ -72,7 +74,11 @@ public struct RaftCore: Sendable {
         maxUncommittedSize = config.maxUncommittedEntriesSize == 0 ? .max : config.maxUncommittedEntriesSize
         disableProposalForwarding = config.disableProposalForwarding
         stepDownOnRemoval = config.stepDownOnRemoval
-        rng = SplitMix64(seed: config.randomSeed ^ (config.id &* 0x9E37_79B9_7F4A_7C15))
+        // Hash the id before mixing it in: SplitMix64 steps its state by a fixed constant, so seeds that
+        // differ by a multiple of it would give members the same timeout sequence shifted by a draw.
+        var idHash = SplitMix64(seed: config.id)
+        rng = SplitMix64(seed: config.randomSeed ^ idHash.next())
+        snapshotTimeout = config.snapshotTimeoutTicks == 0 ? 5 * config.electionTick : config.snapshotTimeoutTicks
         readOnly = ReadOnly(option: config.readOnlyOption)
         let applySize = config.maxCommittedSizePerReady == 0 ? config.maxSizePerMessage : config.maxCommittedSizePerReady
         log = RaftLog(storage: storage, maxApplyingSize: applySize)
@@ -185,6 +191,7 @@ public struct RaftCore: Sendable {
             if leadTransferee != .none { abortLeaderTransfer() }
         }
         guard role == .leader else { return }
+        retryStalledSnapshots()
         if heartbeatElapsed >= heartbeatTimeout {
             heartbeatElapsed = 0
             broadcastHeartbeat()

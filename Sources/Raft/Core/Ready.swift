@@ -103,6 +103,10 @@ extension RaftCore {
 
     /// Acknowledges that `ready`'s committed entries were applied.
     public mutating func acknowledgeApplied(_ ready: Ready) {
+        // An installed snapshot is applied state: continue from its index.
+        if let snapshot = ready.snapshot, snapshot.metadata.index > log.applied {
+            log.appliedTo(snapshot.metadata.index)
+        }
         if let last = ready.committedEntries.last {
             appliedTo(last.index, size: ready.committedEntries.payloadSize)
         }

@@ -202,7 +202,12 @@ public struct SimulatedCluster: Sendable {
         guard nodes[id]!.core.hasReady else { return }
         let ready = nodes[id]!.core.ready()
         if let soft = ready.softState { noteSoftState(id, soft) }
-        for message in ready.messages { network.send(message) }
+        for message in ready.messages {
+            // Like a real transport, report a snapshot that could not be sent.
+            if !network.send(message) && message.kind == .snapshot {
+                nodes[id]!.core.reportSnapshot(message.to, succeeded: false)
+            }
+        }
         if chance(options.delayedPersistRate) {
             nodes[id]!.pendingReady = ready
             return

@@ -78,15 +78,17 @@ public struct SimulatedNetwork: Sendable {
         cutLinks.removeAll()
     }
 
-    /// Accepts a message for delivery, applying the fault settings.
-    public mutating func send(_ message: Message) {
+    /// Accepts a message for delivery, applying the fault settings; false if it was dropped at once.
+    @discardableResult
+    public mutating func send(_ message: Message) -> Bool {
         sent += 1
         if isCut(from: message.from, to: message.to) || chance(faults.dropRate) {
             dropped += 1
-            return
+            return false
         }
         enqueue(message)
         if chance(faults.duplicateRate) { enqueue(message) }
+        return true
     }
 
     /// Removes and returns the messages due at the current step, in delivery order.
