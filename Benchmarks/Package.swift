@@ -20,7 +20,12 @@ let package = Package(
             path: "Benchmarks/RaftBenchmarks",
             swiftSettings: [.enableUpcomingFeature("ExistentialAny")],
             plugins: [.plugin(name: "BenchmarkPlugin", package: "package-benchmark")]
-        )
+        ),
+        .executableTarget(
+            name: "raft-load",
+            dependencies: [.product(name: "Raft", package: "swift-control-plane")],
+            path: "Sources/RaftLoad"
+        ),
     ],
     swiftLanguageModes: [.v6]
 )

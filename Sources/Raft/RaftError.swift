@@ -5,7 +5,7 @@ public struct RaftError: Error, Hashable, Sendable, CustomStringConvertible {
             case invalidConfig, proposalDropped, notLeader, compacted, unavailable
             case snapshotOutOfDate, snapshotTemporarilyUnavailable, stepLocalMessage, stepPeerNotFound
             case invariantViolation, confChangeRefused, corrupt
-            case shuttingDown, timeout, storageFailure
+            case shuttingDown, timeout, storageFailure, outcomeUnknown
         }
         private let base: Base
         private init(_ base: Base) { self.base = base }
@@ -40,6 +40,9 @@ public struct RaftError: Error, Hashable, Sendable, CustomStringConvertible {
         public static let shuttingDown = Code(.shuttingDown)
         /// The request did not complete in time; its outcome is unknown (it may still commit).
         public static let timeout = Code(.timeout)
+        /// The request was accepted but leadership changed before its fate was known: it may or may
+        /// not take effect. Retry only if the operation is idempotent, or read to find out.
+        public static let outcomeUnknown = Code(.outcomeUnknown)
         /// Durable storage failed; the node stops rather than continue without durability.
         public static let storageFailure = Code(.storageFailure)
 

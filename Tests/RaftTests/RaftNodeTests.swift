@@ -154,12 +154,16 @@ import Testing
             clock: clock,
             options: options
         )
-        // Not running: nothing is accepted at all.
+        // Before run() starts messages are buffered, but never beyond the capacity.
         node.receive([Message(kind: .heartbeat, from: 2, to: 1, term: 1)])
-        #expect(node.state.withLock { $0.inbox.count } == 0)
-        node.state.withLock { $0.lifecycle = .running }
+        #expect(node.state.withLock { $0.inbox.count } == 1)
         node.receive(Array(repeating: Message(kind: .heartbeat, from: 2, to: 1, term: 1), count: 25))
         node.receive([Message(kind: .heartbeat, from: 2, to: 1, term: 1)])
         #expect(node.state.withLock { $0.inbox.count } == 10)
+        // Once stopped, nothing is accepted.
+        node.shutDown()
+        node.state.withLock { $0.inbox = [] }
+        node.receive([Message(kind: .heartbeat, from: 2, to: 1, term: 1)])
+        #expect(node.state.withLock { $0.inbox.count } == 0)
     }
 }

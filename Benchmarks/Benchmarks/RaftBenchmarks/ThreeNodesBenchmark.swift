@@ -53,23 +53,43 @@ enum ThreeNodesBenchmark {
         try await withThrowingTaskGroup(of: Void.self) { group in
             for node in nodes { group.addTask { try await node.run() } }
             nodes[0].campaign()
-            while nodes[0].status().softState.role != .leader {
+            while !nodes.contains(where: { $0.status().softState.role == .leader }) {
                 try await Task.sleep(for: .milliseconds(1))
             }
-            let leader = nodes[0]
             let payload = [UInt8](repeating: 0x61, count: 64)
+            let members = nodes
             let remaining = Countdown(proposals)
+            let failures = Countdown(0)
             benchmark.startMeasurement()
             await withTaskGroup(of: Void.self) { proposerGroup in
                 for _ in 0..<proposers {
                     proposerGroup.addTask {
+                        // A client: follows the leader hint, retries what was not accepted.
+                        var target = members.first { $0.status().softState.role == .leader } ?? members[0]
                         while remaining.take() {
-                            _ = try? await leader.propose(payload)
+                            while true {
+                                do throws(RaftError) {
+                                    _ = try await target.propose(payload)
+                                    break
+                                } catch {
+                                    failures.add()
+                                    if error.code == .notLeader, let hinted = members.first(where: { $0.id == error.leaderHint }) {
+                                        target = hinted
+                                    } else if error.code == .notLeader || error.code == .proposalDropped {
+                                        try? await Task.sleep(for: .milliseconds(10))
+                                    } else {
+                                        break  // outcome unknown: counted, not retried
+                                    }
+                                }
+                            }
                         }
                     }
                 }
             }
             benchmark.stopMeasurement()
+            if failures.count > 0 {
+                print("Raft.ThreeNodes: \(failures.count) proposals were retried or had an unknown outcome")
+            }
             group.cancelAll()
         }
     }
@@ -80,4 +100,6 @@ final class Countdown: Sendable {
     let remaining: Atomic<Int>
     init(_ count: Int) { remaining = Atomic(count) }
     func take() -> Bool { remaining.subtract(1, ordering: .relaxed).newValue >= 0 }
+    func add() { remaining.add(1, ordering: .relaxed) }
+    var count: Int { remaining.load(ordering: .relaxed) }
 }

@@ -63,9 +63,27 @@ extension RaftNode {
             self.lastSnapshotIndex = lastSnapshotIndex
         }
 
+        /// Proposals waiting for an index whose earlier waiter was superseded: resumed after the lock.
+        var superseded: [Resumption] = []
+
+        /// Registers a proposal waiting for `index`. A waiter already there belongs to an entry this
+        /// node proposed in an earlier term and has since lost from its log: its fate is unknown.
+        mutating func register(_ waiter: Waiter, at index: UInt64) {
+            if let old = proposals.updateValue(waiter, forKey: index) {
+                let error = RaftError(.outcomeUnknown, "entry \(index) of term \(old.term) was truncated by a later leader")
+                superseded.append(.proposal(old.continuation, .failure(error)))
+            }
+        }
+
+        mutating func takeSuperseded() -> [Resumption] {
+            defer { superseded = [] }
+            return superseded
+        }
+
         /// Fails every waiter (on shutdown).
         mutating func failAll(_ error: RaftError) -> [Resumption] {
-            var out: [Resumption] = []
+            var out: [Resumption] = superseded
+            superseded = []
             for waiter in proposals.values { out.append(.proposal(waiter.continuation, .failure(error))) }
             for waiter in reads.values { out.append(.read(waiter.continuation, .failure(error))) }
             for read in confirmedReads { out.append(.read(read.waiter.continuation, .failure(error))) }
@@ -79,7 +97,8 @@ extension RaftNode {
 
         /// Fails requests whose deadline passed (their outcome is unknown) and completes transfers.
         mutating func expire() -> [Resumption] {
-            var out: [Resumption] = []
+            var out: [Resumption] = superseded
+            superseded = []
             let now = ticks
             if proposals.values.contains(where: { $0.deadline <= now }) {
                 for (index, waiter) in proposals where waiter.deadline <= now {

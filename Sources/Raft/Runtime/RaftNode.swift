@@ -117,7 +117,8 @@ public final class RaftNode: RaftMessageReceiver, Sendable {
     /// Delivers messages from the transport.
     public func receive(_ messages: [Message]) {
         let accepted = state.withLock { s -> Bool in
-            guard case .running = s.lifecycle else { return false }
+            // Before run() starts, messages wait in the (bounded) inbox: peers may start first.
+            if case .stopped = s.lifecycle { return false }
             let room = options.inboxCapacity - s.inbox.count
             if room <= 0 { return false }
             if messages.count <= room {
@@ -146,12 +147,10 @@ public final class RaftNode: RaftMessageReceiver, Sendable {
                 } catch {
                     return error
                 }
-                let waiter = State.Waiter(
-                    term: s.core.term,
-                    deadline: s.ticks + ticksPerRequestTimeout,
-                    continuation: continuation
+                s.register(
+                    State.Waiter(term: s.core.term, deadline: s.ticks + ticksPerRequestTimeout, continuation: continuation),
+                    at: s.core.lastIndex
                 )
-                s.proposals[s.core.lastIndex] = waiter
                 return nil
             }
             if let error {
@@ -159,6 +158,7 @@ public final class RaftNode: RaftMessageReceiver, Sendable {
             } else {
                 doorbell.ring()
             }
+            for resumption in state.withLock({ $0.takeSuperseded() }) { resumption() }
         }
         return try result.get()
     }
@@ -176,14 +176,14 @@ public final class RaftNode: RaftMessageReceiver, Sendable {
                 } catch {
                     return error
                 }
-                s.proposals[s.core.lastIndex] = State.Waiter(
-                    term: s.core.term,
-                    deadline: s.ticks + ticksPerRequestTimeout,
-                    continuation: continuation
+                s.register(
+                    State.Waiter(term: s.core.term, deadline: s.ticks + ticksPerRequestTimeout, continuation: continuation),
+                    at: s.core.lastIndex
                 )
                 return nil
             }
             if let error { continuation.resume(returning: .failure(error)) } else { doorbell.ring() }
+            for resumption in state.withLock({ $0.takeSuperseded() }) { resumption() }
         }
         var reader = BinaryReader(try result.get())
         return try ConfState(decoding: &reader)
