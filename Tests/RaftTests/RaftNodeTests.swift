@@ -156,14 +156,14 @@ import Testing
         )
         // Before run() starts messages are buffered, but never beyond the capacity.
         node.receive([Message(kind: .heartbeat, from: 2, to: 1, term: 1)])
-        #expect(node.state.withLock { $0.inbox.count } == 1)
+        #expect(node.intake.withLock { $0.messages.count } == 1)
         node.receive(Array(repeating: Message(kind: .heartbeat, from: 2, to: 1, term: 1), count: 25))
         node.receive([Message(kind: .heartbeat, from: 2, to: 1, term: 1)])
-        #expect(node.state.withLock { $0.inbox.count } == 10)
+        #expect(node.intake.withLock { $0.messages.count } == 10)
         // Once stopped, nothing is accepted.
         node.shutDown()
-        node.state.withLock { $0.inbox = [] }
+        node.intake.withLock { $0.messages = [] }
         node.receive([Message(kind: .heartbeat, from: 2, to: 1, term: 1)])
-        #expect(node.state.withLock { $0.inbox.count } == 0)
+        #expect(node.intake.withLock { $0.messages.count } == 0)
     }
 }

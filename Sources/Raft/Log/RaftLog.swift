@@ -47,14 +47,20 @@ struct RaftLog {
 
     /// The term at `index`, or 0 when the index is outside the log.
     func termOrZero(_ index: UInt64) -> UInt64 {
-        (try? term(index)) ?? 0
+        termIfPresent(index) ?? 0
     }
 
     var lastTerm: UInt64 { termOrZero(lastIndex) }
 
+    /// The term at `index`, or nil outside the log, without building an error (hot path).
+    func termIfPresent(_ index: UInt64) -> UInt64? {
+        if let term = unstable.maybeTerm(index) { return term }
+        if index + 1 < firstIndex || index > lastIndex { return nil }
+        return try? storage.term(at: index)
+    }
+
     func matchTerm(_ index: UInt64, _ term: UInt64) -> Bool {
-        guard let actual = try? self.term(index) else { return false }
-        return actual == term
+        termIfPresent(index) == term
     }
 
     /// A candidate whose last entry is `(index, term)` is at least as up to date as this log (§5.4.1).
@@ -66,8 +72,11 @@ struct RaftLog {
     /// The index of the first entry in `entries` that conflicts with the log (different term at the
     /// same index) or is new; 0 if all are present.
     func findConflict(_ entries: ArraySlice<Entry>) -> UInt64 {
-        for entry in entries where !matchTerm(entry.index, entry.term) {
-            return entry.index
+        let last = lastIndex
+        for entry in entries {
+            // Past our end everything is new: no need to look further.
+            if entry.index > last { return entry.index }
+            if !matchTerm(entry.index, entry.term) { return entry.index }
         }
         return 0
     }

@@ -1,28 +1,53 @@
 extension RaftNode {
-    /// Handles everything pending: messages, ticks, then Readies until there are none. Called by `run()`
-    /// only, so storage writes and state machine calls happen on one task at a time.
+    /// Handles everything pending — messages, ticks, queued proposals — then Readies until there are
+    /// none. Called by `run()` only, so storage writes and state machine calls happen on one task.
     func processAvailableWork() throws {
         while true {
+            var intook = intake.withLock { i -> Intake in
+                var taken = Intake()
+                swap(&taken.messages, &i.messages)
+                swap(&taken.proposals, &i.proposals)
+                taken.ticks = i.ticks
+                i.ticks = 0
+                return taken
+            }
             var resumptions: [Resumption] = []
             let next = state.withLock { s -> Ready? in
-                if !s.inbox.isEmpty {
-                    var inbox: [Message] = []
-                    swap(&inbox, &s.inbox)
-                    for message in inbox { try? s.core.step(message) }
-                }
-                if s.pendingTicks > 0 {
-                    for _ in 0..<s.pendingTicks {
+                for message in intook.messages { try? s.core.step(message) }
+                if intook.ticks > 0 {
+                    for _ in 0..<intook.ticks {
                         s.core.tick()
                         s.ticks += 1
                     }
-                    s.pendingTicks = 0
-                    resumptions = s.expire()
+                    s.expire(into: &resumptions)
                 }
+                if !intook.proposals.isEmpty { proposeQueued(&intook.proposals, in: &s, resumptions: &resumptions) }
                 return s.core.hasReady ? s.core.ready() : nil
             }
             for resumption in resumptions { resumption() }
             guard let ready = next else { return }
             try handle(ready)
+        }
+    }
+
+    /// Proposes everything queued as one batch (one log append, one replication message per follower).
+    func proposeQueued(_ queued: inout [Intake.Proposal], in s: inout State, resumptions: inout [Resumption]) {
+        do throws(RaftError) {
+            if queued.count == 1 {
+                try s.core.propose(queued[0].data)
+            } else {
+                try s.core.propose(batch: queued.map(\.data))
+            }
+        } catch {
+            for proposal in queued { resumptions.append(.proposal(proposal.continuation, .failure(error))) }
+            return
+        }
+        let term = s.core.term
+        let deadline = s.ticks + ticksPerRequestTimeout
+        var index = s.core.lastIndex - UInt64(queued.count)
+        for proposal in queued {
+            index += 1
+            s.register(State.Waiter(term: term, deadline: deadline, continuation: proposal.continuation), at: index, into: &resumptions)
         }
     }
 
@@ -45,12 +70,12 @@ extension RaftNode {
         }
 
         // Apply outside the lock; conf changes need the core, so they take it briefly.
-        var outputs: [(index: UInt64, term: UInt64, output: [UInt8])] = []
+        var outputs: [[UInt8]] = []
         outputs.reserveCapacity(ready.committedEntries.count)
         for entry in ready.committedEntries {
             switch entry.kind {
             case .normal:
-                outputs.append((entry.index, entry.term, entry.data.isEmpty ? [] : stateMachine.apply(entry)))
+                outputs.append(entry.data.isEmpty ? [] : stateMachine.apply(entry))
             case .confChange:
                 let confState = state.withLock { s -> ConfState? in
                     guard let change = try? ConfChange(decoding: entry.data) else { return nil }
@@ -58,21 +83,21 @@ extension RaftNode {
                 }
                 var writer = BinaryWriter()
                 (confState ?? ConfState()).encode(into: &writer)
-                outputs.append((entry.index, entry.term, writer.bytes))
+                outputs.append(writer.bytes)
             }
         }
 
-        let (resumptions, snapshotDue) = state.withLock { s -> ([Resumption], UInt64?) in
+        var resumptions: [Resumption] = []
+        let snapshotDue = state.withLock { s -> UInt64? in
             s.core.advance(ready)
-            var out: [Resumption] = []
             if !s.proposals.isEmpty {
-                for (index, term, output) in outputs {
-                    guard let waiter = s.proposals.removeValue(forKey: index) else { continue }
-                    if waiter.term == term {
-                        out.append(.proposal(waiter.continuation, .success(output)))
+                for (entry, output) in zip(ready.committedEntries, outputs) {
+                    guard let waiter = s.proposals.take(entry.index) else { continue }
+                    if waiter.term == entry.term {
+                        resumptions.append(.proposal(waiter.continuation, .success(output)))
                     } else {
-                        let error = RaftError(.proposalDropped, "entry \(index) was replaced by a newer leader's")
-                        out.append(.proposal(waiter.continuation, .failure(error)))
+                        let error = RaftError(.proposalDropped, "entry \(entry.index) was replaced by a newer leader's")
+                        resumptions.append(.proposal(waiter.continuation, .failure(error)))
                     }
                 }
             }
@@ -81,15 +106,14 @@ extension RaftNode {
                     s.confirmedReads.append(State.ConfirmedRead(index: readState.index, waiter: waiter))
                 }
             }
-            out += s.releaseReads(applied: s.core.appliedIndex)
-            if !s.transfers.isEmpty { out += s.expire() }
-            var due: UInt64?
+            s.releaseReads(applied: s.core.appliedIndex, into: &resumptions)
+            s.completeTransfers(into: &resumptions)
             let applied = s.core.appliedIndex
             if options.snapshotInterval > 0 && applied >= s.lastSnapshotIndex + options.snapshotInterval {
                 s.lastSnapshotIndex = applied
-                due = applied
+                return applied
             }
-            return (out, due)
+            return nil
         }
         for resumption in resumptions { resumption() }
         if let index = snapshotDue { try takeSnapshot(at: index) }

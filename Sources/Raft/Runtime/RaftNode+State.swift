@@ -1,8 +1,11 @@
 extension RaftNode {
-    /// A continuation to resume, with its result, once the lock is released.
+    typealias ProposalContinuation = CheckedContinuation<Result<[UInt8], RaftError>, Never>
+    typealias ReadContinuation = CheckedContinuation<Result<UInt64, RaftError>, Never>
+
+    /// A continuation to resume, with its result, once every lock is released.
     enum Resumption {
-        case proposal(CheckedContinuation<Result<[UInt8], RaftError>, Never>, Result<[UInt8], RaftError>)
-        case read(CheckedContinuation<Result<UInt64, RaftError>, Never>, Result<UInt64, RaftError>)
+        case proposal(ProposalContinuation, Result<[UInt8], RaftError>)
+        case read(ReadContinuation, Result<UInt64, RaftError>)
 
         func callAsFunction() {
             switch self {
@@ -12,7 +15,21 @@ extension RaftNode {
         }
     }
 
-    /// Everything the node's lock protects.
+    /// What producers hand the driver: kept apart from the core's lock so that hundreds of proposers
+    /// and the transport only ever hold a lock for an append.
+    struct Intake {
+        struct Proposal {
+            var data: [UInt8]
+            var continuation: ProposalContinuation
+        }
+
+        var messages: [Message] = []
+        var proposals: [Proposal] = []
+        var ticks = 0
+        var stopped = false
+    }
+
+    /// Everything the core's lock protects.
     struct State {
         enum Lifecycle {
             case idle
@@ -23,12 +40,12 @@ extension RaftNode {
         struct Waiter {
             var term: UInt64
             var deadline: UInt64
-            var continuation: CheckedContinuation<Result<[UInt8], RaftError>, Never>
+            var continuation: ProposalContinuation
         }
 
         struct ReadWaiter {
             var deadline: UInt64
-            var continuation: CheckedContinuation<Result<UInt64, RaftError>, Never>
+            var continuation: ReadContinuation
         }
 
         struct ConfirmedRead {
@@ -39,17 +56,15 @@ extension RaftNode {
         struct TransferWaiter {
             var target: NodeID
             var deadline: UInt64
-            var continuation: CheckedContinuation<Result<[UInt8], RaftError>, Never>
+            var continuation: ProposalContinuation
         }
 
         var core: RaftCore
         var lifecycle = Lifecycle.idle
-        var inbox: [Message] = []
-        var pendingTicks = 0
         /// Ticks since start: request deadlines are measured in them.
         var ticks: UInt64 = 0
-        /// Proposals by log index.
-        var proposals: [UInt64: Waiter] = [:]
+        /// Proposals and membership changes by log index.
+        var proposals = ProposalWaiters<Waiter>()
         /// Reads waiting for their ReadIndex, by context.
         var reads: [[UInt8]: ReadWaiter] = [:]
         /// Reads whose index is known, waiting for the state machine to catch up.
@@ -63,32 +78,25 @@ extension RaftNode {
             self.lastSnapshotIndex = lastSnapshotIndex
         }
 
-        /// Proposals waiting for an index whose earlier waiter was superseded: resumed after the lock.
-        var superseded: [Resumption] = []
-
-        /// Registers a proposal waiting for `index`. A waiter already there belongs to an entry this
-        /// node proposed in an earlier term and has since lost from its log: its fate is unknown.
-        mutating func register(_ waiter: Waiter, at index: UInt64) {
-            if let old = proposals.updateValue(waiter, forKey: index) {
+        /// Registers a request waiting for the entry at `index`. A waiter already there belongs to an
+        /// entry this node proposed in an earlier term and has since lost from its log: its fate is
+        /// unknown, and it is failed so.
+        mutating func register(_ waiter: Waiter, at index: UInt64, into out: inout [Resumption]) {
+            if let old = proposals.insert(waiter, at: index) {
                 let error = RaftError(.outcomeUnknown, "entry \(index) of term \(old.term) was truncated by a later leader")
-                superseded.append(.proposal(old.continuation, .failure(error)))
+                out.append(.proposal(old.continuation, .failure(error)))
             }
-        }
-
-        mutating func takeSuperseded() -> [Resumption] {
-            defer { superseded = [] }
-            return superseded
         }
 
         /// Fails every waiter (on shutdown).
         mutating func failAll(_ error: RaftError) -> [Resumption] {
-            var out: [Resumption] = superseded
-            superseded = []
-            for waiter in proposals.values { out.append(.proposal(waiter.continuation, .failure(error))) }
+            var out: [Resumption] = []
+            for (_, waiter) in proposals.removeAll(where: { _ in true }) {
+                out.append(.proposal(waiter.continuation, .failure(error)))
+            }
             for waiter in reads.values { out.append(.read(waiter.continuation, .failure(error))) }
             for read in confirmedReads { out.append(.read(read.waiter.continuation, .failure(error))) }
             for waiter in transfers { out.append(.proposal(waiter.continuation, .failure(error))) }
-            proposals = [:]
             reads = [:]
             confirmedReads = []
             transfers = []
@@ -96,16 +104,11 @@ extension RaftNode {
         }
 
         /// Fails requests whose deadline passed (their outcome is unknown) and completes transfers.
-        mutating func expire() -> [Resumption] {
-            var out: [Resumption] = superseded
-            superseded = []
+        mutating func expire(into out: inout [Resumption]) {
             let now = ticks
-            if proposals.values.contains(where: { $0.deadline <= now }) {
-                for (index, waiter) in proposals where waiter.deadline <= now {
-                    proposals[index] = nil
-                    let error = RaftError(.timeout, "proposal at index \(index) not applied in time")
-                    out.append(.proposal(waiter.continuation, .failure(error)))
-                }
+            for (index, waiter) in proposals.removeAll(where: { $0.deadline <= now }) {
+                let error = RaftError(.timeout, "proposal at index \(index) not applied in time")
+                out.append(.proposal(waiter.continuation, .failure(error)))
             }
             for (context, waiter) in reads where waiter.deadline <= now {
                 reads[context] = nil
@@ -117,6 +120,12 @@ extension RaftNode {
                 out.append(.read(read.waiter.continuation, .failure(error)))
                 return true
             }
+            completeTransfers(into: &out)
+        }
+
+        mutating func completeTransfers(into out: inout [Resumption]) {
+            guard !transfers.isEmpty else { return }
+            let now = ticks
             transfers.removeAll { waiter in
                 if core.leader == waiter.target && core.leader != .none {
                     out.append(.proposal(waiter.continuation, .success([])))
@@ -127,19 +136,16 @@ extension RaftNode {
                 out.append(.proposal(waiter.continuation, .failure(error)))
                 return true
             }
-            return out
         }
 
         /// Completes reads whose index the state machine has reached.
-        mutating func releaseReads(applied: UInt64) -> [Resumption] {
-            guard !confirmedReads.isEmpty else { return [] }
-            var out: [Resumption] = []
+        mutating func releaseReads(applied: UInt64, into out: inout [Resumption]) {
+            guard !confirmedReads.isEmpty else { return }
             confirmedReads.removeAll { read in
                 guard read.index <= applied else { return false }
                 out.append(.read(read.waiter.continuation, .success(read.index)))
                 return true
             }
-            return out
         }
     }
 }

@@ -19,6 +19,8 @@ public final class RaftNode: RaftMessageReceiver, Sendable {
         /// Incoming messages buffered while the node is busy; beyond it they are dropped (Raft
         /// retransmits), so a flood cannot exhaust memory.
         public var inboxCapacity = 16_384
+        /// Proposals queued for the driver beyond which new ones are refused (`.proposalDropped`).
+        public var maxQueuedProposals = 65_536
         /// Make a snapshot every this many applied entries (0: never).
         public var snapshotInterval: UInt64 = 10_000
         /// Entries kept behind a snapshot for slow followers.
@@ -36,6 +38,7 @@ public final class RaftNode: RaftMessageReceiver, Sendable {
     let stateMachine: any RaftStateMachine
     let transport: any RaftTransport
     let state: Mutex<State>
+    let intake = Mutex(Intake())
     let doorbell = Doorbell()
     let ticksPerRequestTimeout: UInt64
 
@@ -91,7 +94,7 @@ public final class RaftNode: RaftMessageReceiver, Sendable {
             group.addTask { [self] in
                 while !Task.isCancelled {
                     try await sleep(options.heartbeatInterval)
-                    state.withLock { $0.pendingTicks += 1 }
+                    intake.withLock { $0.ticks += 1 }
                     doorbell.ring()
                 }
             }
@@ -105,26 +108,34 @@ public final class RaftNode: RaftMessageReceiver, Sendable {
     }
 
     func shutDown() {
-        let waiters = state.withLock { s -> [Resumption] in
-            s.lifecycle = .stopped
-            return s.failAll(RaftError(.shuttingDown, "node \(id) stopped"))
+        let queued = intake.withLock { i -> [Intake.Proposal] in
+            i.stopped = true
+            i.messages = []
+            defer { i.proposals = [] }
+            return i.proposals
         }
+        let error = RaftError(.shuttingDown, "node \(id) stopped")
+        var waiters = state.withLock { s -> [Resumption] in
+            s.lifecycle = .stopped
+            return s.failAll(error)
+        }
+        waiters += queued.map { .proposal($0.continuation, .failure(error)) }
         for resumption in waiters { resumption() }
     }
 
     // MARK: Incoming messages
 
-    /// Delivers messages from the transport.
+    /// Delivers messages from the transport. Before ``run()`` starts they wait in the inbox (peers may
+    /// start first); beyond ``Options/inboxCapacity`` they are dropped, and Raft retransmits.
     public func receive(_ messages: [Message]) {
-        let accepted = state.withLock { s -> Bool in
-            // Before run() starts, messages wait in the (bounded) inbox: peers may start first.
-            if case .stopped = s.lifecycle { return false }
-            let room = options.inboxCapacity - s.inbox.count
+        let accepted = intake.withLock { i -> Bool in
+            if i.stopped { return false }
+            let room = options.inboxCapacity - i.messages.count
             if room <= 0 { return false }
             if messages.count <= room {
-                s.inbox.append(contentsOf: messages)
+                i.messages.append(contentsOf: messages)
             } else {
-                s.inbox.append(contentsOf: messages.prefix(room))
+                i.messages.append(contentsOf: messages.prefix(room))
             }
             return true
         }
@@ -139,51 +150,54 @@ public final class RaftNode: RaftMessageReceiver, Sendable {
     ///   proposal was refused or overwritten by a new leader, `.timeout` (outcome unknown),
     ///   `.shuttingDown`.
     public func propose(_ data: [UInt8]) async throws(RaftError) -> [UInt8] {
-        let result = await withCheckedContinuation { (continuation: CheckedContinuation<Result<[UInt8], RaftError>, Never>) in
-            let error = state.withLock { s -> RaftError? in
-                guard case .running = s.lifecycle else { return RaftError(.shuttingDown, "node \(id) is not running") }
-                do throws(RaftError) {
-                    try s.core.propose(data)
-                } catch {
-                    return error
-                }
-                s.register(
-                    State.Waiter(term: s.core.term, deadline: s.ticks + ticksPerRequestTimeout, continuation: continuation),
-                    at: s.core.lastIndex
-                )
-                return nil
+        let result = await withCheckedContinuation { (continuation: ProposalContinuation) in
+            // Only an append here: the driver proposes everything queued as one batch.
+            let queued = intake.withLock { i -> Bool in
+                if i.stopped || i.proposals.count >= options.maxQueuedProposals { return false }
+                i.proposals.append(Intake.Proposal(data: data, continuation: continuation))
+                return true
             }
-            if let error {
-                continuation.resume(returning: .failure(error))
-            } else {
+            if queued {
                 doorbell.ring()
+            } else {
+                let stopped = intake.withLock { $0.stopped }
+                continuation.resume(
+                    returning: .failure(
+                        stopped
+                            ? RaftError(.shuttingDown, "node \(id) is stopped")
+                            : RaftError(.proposalDropped, "more than \(options.maxQueuedProposals) proposals queued")
+                    )
+                )
             }
-            for resumption in state.withLock({ $0.takeSuperseded() }) { resumption() }
         }
         return try result.get()
     }
 
     /// Proposes a membership change and waits until it is applied; returns the configuration then in force.
     public func changeMembership(_ change: ConfChange) async throws(RaftError) -> ConfState {
-        let result = await withCheckedContinuation { (continuation: CheckedContinuation<Result<[UInt8], RaftError>, Never>) in
-            let error = state.withLock { s -> RaftError? in
-                guard case .running = s.lifecycle else { return RaftError(.shuttingDown, "node \(id) is not running") }
+        let result = await withCheckedContinuation { (continuation: ProposalContinuation) in
+            var resumptions: [Resumption] = []
+            state.withLock { s in
+                guard case .running = s.lifecycle else {
+                    resumptions.append(.proposal(continuation, .failure(RaftError(.shuttingDown, "node \(id) is not running"))))
+                    return
+                }
                 if s.core.role != .leader {
-                    return RaftError(.notLeader, "membership changes go through the leader", leaderHint: s.core.leader)
+                    let error = RaftError(.notLeader, "membership changes go through the leader", leaderHint: s.core.leader)
+                    resumptions.append(.proposal(continuation, .failure(error)))
+                    return
                 }
                 do throws(RaftError) {
                     try s.core.proposeConfChange(change)
                 } catch {
-                    return error
+                    resumptions.append(.proposal(continuation, .failure(error)))
+                    return
                 }
-                s.register(
-                    State.Waiter(term: s.core.term, deadline: s.ticks + ticksPerRequestTimeout, continuation: continuation),
-                    at: s.core.lastIndex
-                )
-                return nil
+                let waiter = State.Waiter(term: s.core.term, deadline: s.ticks + ticksPerRequestTimeout, continuation: continuation)
+                s.register(waiter, at: s.core.lastIndex, into: &resumptions)
             }
-            if let error { continuation.resume(returning: .failure(error)) } else { doorbell.ring() }
-            for resumption in state.withLock({ $0.takeSuperseded() }) { resumption() }
+            doorbell.ring()
+            for resumption in resumptions { resumption() }
         }
         var reader = BinaryReader(try result.get())
         return try ConfState(decoding: &reader)
@@ -192,7 +206,7 @@ public final class RaftNode: RaftMessageReceiver, Sendable {
     /// Waits until the state machine reflects every write committed before the call (ReadIndex):
     /// a read of local state after it returns is linearizable. Returns the read index.
     public func readBarrier() async throws(RaftError) -> UInt64 {
-        let result = await withCheckedContinuation { (continuation: CheckedContinuation<Result<UInt64, RaftError>, Never>) in
+        let result = await withCheckedContinuation { (continuation: ReadContinuation) in
             let error = state.withLock { s -> RaftError? in
                 guard case .running = s.lifecycle else { return RaftError(.shuttingDown, "node \(id) is not running") }
                 s.readSequence &+= 1
@@ -215,7 +229,7 @@ public final class RaftNode: RaftMessageReceiver, Sendable {
 
     /// Asks the cluster to make `target` leader and waits until this node sees it lead (or a timeout).
     public func transferLeadership(to target: NodeID) async throws(RaftError) {
-        let result = await withCheckedContinuation { (continuation: CheckedContinuation<Result<[UInt8], RaftError>, Never>) in
+        let result = await withCheckedContinuation { (continuation: ProposalContinuation) in
             let immediate = state.withLock { s -> Result<[UInt8], RaftError>? in
                 guard case .running = s.lifecycle else {
                     return .failure(RaftError(.shuttingDown, "node \(id) is not running"))
