@@ -214,13 +214,26 @@ extension RaftCore {
     // MARK: Sending replication
 
     mutating func broadcastAppend() {
+        // Followers in step usually need the same entries: read them once for all.
+        var shared: (from: UInt64, entries: [Entry])?
         for peer in tracker.sortedIDs where peer != id {
-            _ = maybeSendAppend(to: peer, sendIfEmpty: true)
+            _ = maybeSendAppend(to: peer, sendIfEmpty: true, shared: &shared)
         }
     }
 
     /// Sends entries (or a snapshot) to `to` if its flow control allows; true if a message went out.
     mutating func maybeSendAppend(to: NodeID, sendIfEmpty: Bool) -> Bool {
+        var shared: (from: UInt64, entries: [Entry])?
+        return maybeSendAppend(to: to, sendIfEmpty: sendIfEmpty, shared: &shared)
+    }
+
+    /// `shared` caches the entries read for one follower so the next follower needing the same range
+    /// reuses the array (copy-on-write: no copy, one retain).
+    mutating func maybeSendAppend(
+        to: NodeID,
+        sendIfEmpty: Bool,
+        shared: inout (from: UInt64, entries: [Entry])?
+    ) -> Bool {
         guard let pr = tracker[to], !pr.isPaused else { return false }
         let previousIndex = pr.next - 1
         let previousTerm: UInt64
@@ -233,10 +246,15 @@ extension RaftCore {
         var entries: [Entry] = []
         // A replicating follower with a full window only gets empty appends (to carry the commit).
         if pr.state != .replicate || !pr.inflights.isFull {
-            do {
-                entries = try log.entries(from: pr.next, maxBytes: maxMessageSize)
-            } catch {
-                return maybeSendSnapshot(to: to)
+            if let cached = shared, cached.from == pr.next {
+                entries = cached.entries
+            } else {
+                do {
+                    entries = try log.entries(from: pr.next, maxBytes: maxMessageSize)
+                } catch {
+                    return maybeSendSnapshot(to: to)
+                }
+                shared = (pr.next, entries)
             }
         }
         if entries.isEmpty && !sendIfEmpty { return false }

@@ -1,6 +1,8 @@
 /// Requests waiting for the entry at a log index, in a ring addressed by index: the driver appends
 /// in index order and applies in index order, so no hashing is needed.
-struct ProposalWaiters<Waiter> {
+struct ProposalWaiters {
+    typealias Waiter = RaftNode.State.Waiter
+
     private var slots: [Waiter?] = []
     /// Slots before `head` are consumed.
     private var head = 0

@@ -64,7 +64,7 @@ extension RaftNode {
         /// Ticks since start: request deadlines are measured in them.
         var ticks: UInt64 = 0
         /// Proposals and membership changes by log index.
-        var proposals = ProposalWaiters<Waiter>()
+        var proposals = ProposalWaiters()
         /// Reads waiting for their ReadIndex, by context.
         var reads: [[UInt8]: ReadWaiter] = [:]
         /// Reads whose index is known, waiting for the state machine to catch up.
