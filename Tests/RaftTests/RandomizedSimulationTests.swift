@@ -38,6 +38,18 @@ import Darwin
         #expect(committed > Self.scenariosPerChunk)
     }
 
+    @Test("the same seed replays the same run", arguments: [3, 42, 1_003] as [UInt64])
+    func sameSeedSameRun(seed: UInt64) {
+        func fingerprint() -> String {
+            var scenario = FaultScenario(seed: seed)
+            scenario.crashHeavy = seed % 4 == 3
+            let outcome = scenario.run()
+            return "\(outcome.committedProposals)/\(outcome.lostProposals)/\(outcome.problems)/\(scenario.lastFingerprint)"
+        }
+        let first = fingerprint()
+        #expect(first == fingerprint())
+    }
+
     @Test("replay one seed from RAFT_SIM_SEED")
     func replaySeed() {
         guard let seed = ProcessInfoSeed.single else { return }

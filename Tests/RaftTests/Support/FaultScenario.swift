@@ -1,3 +1,4 @@
+import Synchronization
 @testable import Raft
 
 /// One randomized fault scenario, entirely determined by its seed: a 3- or 5-member cluster under
@@ -20,6 +21,9 @@ struct FaultScenario {
     var trace = false
     /// Crash-heavy: members crash and restart often and writes always lag behind sends.
     var crashHeavy = false
+    /// A digest of the last run (events, message counts, final state), to check that a seed replays exactly.
+    var lastFingerprint: String { Self.fingerprints.withLock { $0[seed] ?? "" } }
+    static let fingerprints = Mutex<[UInt64: String]>([:])
 
     static func describe(_ cluster: SimulatedCluster) -> String {
         cluster.sortedIDs.map { id in
@@ -203,6 +207,9 @@ struct FaultScenario {
         if !unresolved.isEmpty {
             problems.append("liveness: \(unresolved.count) proposals neither committed nor lost after healing")
         }
+        let digests = cluster.sortedIDs.map { "\($0):\(cluster[$0]!.kv.digest):\(cluster[$0]!.core.term)" }
+        let fingerprint = "\(cluster.steps) \(cluster.network.sent) \(cluster.network.dropped) \(cluster.events.count) \(digests)"
+        Self.fingerprints.withLock { $0[seed] = fingerprint }
         var outcome = Outcome(seed: seed, problems: problems, summary: summary)
         outcome.committedProposals = tickets.filter { cluster.isCommitted($0) == true }.count
         outcome.lostProposals = tickets.count - outcome.committedProposals - unresolved.count
