@@ -17,14 +17,20 @@ let package = Package(
             dependencies: [
                 .product(name: "Raft", package: "swift-control-plane"),
                 .product(name: "Benchmark", package: "package-benchmark"),
+                "RaftWorkloads",
             ],
             path: "Benchmarks/RaftBenchmarks",
             swiftSettings: [.enableUpcomingFeature("ExistentialAny")],
             plugins: [.plugin(name: "BenchmarkPlugin", package: "package-benchmark")]
         ),
+        .target(
+            name: "RaftWorkloads",
+            dependencies: [.product(name: "Raft", package: "swift-control-plane")],
+            path: "Sources/RaftWorkloads"
+        ),
         .executableTarget(
             name: "raft-load",
-            dependencies: [.product(name: "Raft", package: "swift-control-plane")],
+            dependencies: [.product(name: "Raft", package: "swift-control-plane"), "RaftWorkloads"],
             path: "Sources/RaftLoad"
         ),
     ],
