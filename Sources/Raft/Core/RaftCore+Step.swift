@@ -209,13 +209,9 @@ extension RaftCore {
 
     mutating func handleSnapshot(_ m: Message) {
         guard let snapshot = m.snapshot else { return }
-        let index = snapshot.metadata.index
-        if restore(snapshot) {
-            send(Message(kind: .appendResponse, to: m.from, index: log.lastIndex))
-        } else {
-            _ = index
-            send(Message(kind: .appendResponse, to: m.from, index: log.committed))
-        }
+        // Either way the leader learns where our log stands and resumes replication from there.
+        let index = restore(snapshot) ? log.lastIndex : log.committed
+        send(Message(kind: .appendResponse, to: m.from, index: index))
     }
 
     /// Installs a snapshot received from the leader; false if it is not needed.
