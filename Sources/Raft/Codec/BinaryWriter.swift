@@ -37,6 +37,11 @@ public struct BinaryWriter: Sendable {
         bytes.append(contentsOf: value)
     }
 
+    /// Appends bytes as they are, without a length prefix.
+    public mutating func writeRaw(_ raw: [UInt8]) {
+        bytes.append(contentsOf: raw)
+    }
+
     public mutating func writeIDs(_ ids: [NodeID]) {
         writeVarint(UInt64(ids.count))
         for id in ids { writeVarint(id) }
