@@ -33,13 +33,19 @@ enum Sockets {
         return addr
     }
 
-    static func listenSocket(on address: TCPAddress) throws(RaftError) -> (fd: Int32, port: UInt16) {
+    /// A new IPv4 stream socket, closed on exec.
+    static func makeSocket() throws(RaftError) -> Int32 {
         #if os(Linux)
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         #else
         let fd = socket(AF_INET, SOCK_STREAM, 0)
         #endif
         if fd < 0 { throw error("socket") }
+        return fd
+    }
+
+    static func listenSocket(on address: TCPAddress) throws(RaftError) -> (fd: Int32, port: UInt16) {
+        let fd = try makeSocket()
         var one: Int32 = 1
         setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
         var addr = try Self.address(address)
@@ -63,12 +69,7 @@ enum Sockets {
     }
 
     static func connectSocket(to address: TCPAddress) throws(RaftError) -> Int32 {
-        #if os(Linux)
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
-        #else
-        let fd = socket(AF_INET, SOCK_STREAM, 0)
-        #endif
-        if fd < 0 { throw error("socket") }
+        let fd = try makeSocket()
         var addr = try Self.address(address)
         let result = withUnsafePointer(to: &addr) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
