@@ -44,7 +44,7 @@ import Darwin
             var scenario = FaultScenario(seed: seed)
             scenario.crashHeavy = seed % 4 == 3
             let outcome = scenario.run()
-            return "\(outcome.committedProposals)/\(outcome.lostProposals)/\(outcome.problems)/\(scenario.lastFingerprint)"
+            return "\(outcome.committedProposals)/\(outcome.lostProposals)/\(outcome.problems)/\(outcome.fingerprint)"
         }
         let first = fingerprint()
         #expect(first == fingerprint())

@@ -11,11 +11,9 @@ extension RaftCore {
         if role == .leader {
             // Fast path: no message is built for the leader's own proposals.
             try checkLeaderAcceptsProposals()
-            let size = UInt64(data.count)
-            if uncommittedSize > 0 && size > 0 && uncommittedSize &+ size > maxUncommittedSize {
+            if !increaseUncommittedSize(by: UInt64(data.count)) {
                 throw RaftError(.proposalDropped, "too many uncommitted bytes")
             }
-            uncommittedSize &+= size
             log.appendOne(Entry(term: term, index: log.lastIndex + 1, kind: .normal, data: data))
             needsBroadcast = true
             return
@@ -74,14 +72,13 @@ extension RaftCore {
             entries[i].term = term
             entries[i].index = last + 1 + UInt64(i)
         }
-        if !increaseUncommittedSize(entries) { return false }
+        if !increaseUncommittedSize(by: entries.payloadSize) { return false }
         log.append(entries[...])
         // The leader's own progress moves only when the write is acknowledged (see advance).
         return true
     }
 
-    mutating func increaseUncommittedSize(_ entries: [Entry]) -> Bool {
-        let size = entries.payloadSize
+    mutating func increaseUncommittedSize(by size: UInt64) -> Bool {
         // Always accept one batch when nothing is outstanding, however big: a single large entry
         // must not be refused forever.
         if uncommittedSize > 0 && size > 0 && uncommittedSize &+ size > maxUncommittedSize { return false }

@@ -14,4 +14,10 @@ public struct SplitMix64: RandomNumberGenerator, Sendable, Hashable {
         z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
         return z ^ (z >> 31)
     }
+
+    /// True with probability `probability` (a uniform draw in [0, 1) below it); draws nothing when it is 0.
+    public mutating func chance(_ probability: Double) -> Bool {
+        guard probability > 0 else { return false }
+        return Double(next() >> 11) / Double(1 << 53) < probability
+    }
 }

@@ -131,7 +131,7 @@ struct RaftLog {
         if entry.index == unstable.offset + UInt64(unstable.entries.count) {
             unstable.entries.append(entry)
         } else {
-            append(CollectionOfOne(entry).map { $0 }[...])
+            append([entry][...])
         }
     }
 

@@ -152,22 +152,18 @@ public final class RaftNode: RaftMessageReceiver, Sendable {
     public func propose(_ data: [UInt8]) async throws(RaftError) -> [UInt8] {
         let result = await withCheckedContinuation { (continuation: ProposalContinuation) in
             // Only an append here: the driver proposes everything queued as one batch.
-            let queued = intake.withLock { i -> Bool in
-                if i.stopped || i.proposals.count >= options.maxQueuedProposals { return false }
+            let refusal = intake.withLock { i -> RaftError? in
+                if i.stopped { return RaftError(.shuttingDown, "node \(id) is stopped") }
+                if i.proposals.count >= options.maxQueuedProposals {
+                    return RaftError(.proposalDropped, "more than \(options.maxQueuedProposals) proposals queued")
+                }
                 i.proposals.append(Intake.Proposal(data: data, continuation: continuation))
-                return true
+                return nil
             }
-            if queued {
-                doorbell.ring()
+            if let refusal {
+                continuation.resume(returning: .failure(refusal))
             } else {
-                let stopped = intake.withLock { $0.stopped }
-                continuation.resume(
-                    returning: .failure(
-                        stopped
-                            ? RaftError(.shuttingDown, "node \(id) is stopped")
-                            : RaftError(.proposalDropped, "more than \(options.maxQueuedProposals) proposals queued")
-                    )
-                )
+                doorbell.ring()
             }
         }
         return try result.get()

@@ -195,7 +195,7 @@ public struct SimulatedCluster: Sendable {
 
     mutating func processReady(_ id: NodeID) {
         if let pending = nodes[id]!.pendingReady {
-            if chance(options.delayedPersistRate) { return }
+            if rng.chance(options.delayedPersistRate) { return }
             nodes[id]!.pendingReady = nil
             finishReady(id, pending)
         }
@@ -208,7 +208,7 @@ public struct SimulatedCluster: Sendable {
                 nodes[id]!.core.reportSnapshot(message.to, succeeded: false)
             }
         }
-        if chance(options.delayedPersistRate) {
+        if rng.chance(options.delayedPersistRate) {
             nodes[id]!.pendingReady = ready
             return
         }
@@ -304,10 +304,6 @@ public struct SimulatedCluster: Sendable {
         }
     }
 
-    private mutating func chance(_ probability: Double) -> Bool {
-        guard probability > 0 else { return false }
-        return Double(rng.next() >> 11) / Double(1 << 53) < probability
-    }
 
     /// A draw from the cluster's generator, for tests that schedule faults from the same seed.
     public mutating func random(below bound: UInt64) -> UInt64 {

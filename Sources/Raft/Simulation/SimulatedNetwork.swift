@@ -82,12 +82,12 @@ public struct SimulatedNetwork: Sendable {
     @discardableResult
     public mutating func send(_ message: Message) -> Bool {
         sent += 1
-        if isCut(from: message.from, to: message.to) || chance(faults.dropRate) {
+        if isCut(from: message.from, to: message.to) || rng.chance(faults.dropRate) {
             dropped += 1
             return false
         }
         enqueue(message)
-        if chance(faults.duplicateRate) { enqueue(message) }
+        if rng.chance(faults.duplicateRate) { enqueue(message) }
         return true
     }
 
@@ -128,8 +128,4 @@ public struct SimulatedNetwork: Sendable {
         queue.append(Pending(deliverAt: now + delay, sequence: sequence, message: message))
     }
 
-    private mutating func chance(_ probability: Double) -> Bool {
-        guard probability > 0 else { return false }
-        return Double(rng.next() >> 11) / Double(1 << 53) < probability
-    }
 }

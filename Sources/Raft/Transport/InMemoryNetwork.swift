@@ -88,7 +88,7 @@ public final class InMemoryNetwork: Sendable {
                     s.dropped += 1
                     continue
                 }
-                if s.dropRate > 0 && Double(s.rng.next() >> 11) / Double(1 << 53) < s.dropRate {
+                if s.rng.chance(s.dropRate) {
                     s.dropped += 1
                     continue
                 }

@@ -1,4 +1,3 @@
-import Synchronization
 @testable import Raft
 
 /// One randomized fault scenario, entirely determined by its seed: a 3- or 5-member cluster under
@@ -13,6 +12,8 @@ struct FaultScenario {
         var summary: String
         var committedProposals = 0
         var lostProposals = 0
+        /// A digest of the run (steps, message counts, events, final state), to check that a seed replays exactly.
+        var fingerprint = ""
     }
 
     let seed: UInt64
@@ -21,9 +22,33 @@ struct FaultScenario {
     var trace = false
     /// Crash-heavy: members crash and restart often and writes always lag behind sends.
     var crashHeavy = false
-    /// A digest of the last run (events, message counts, final state), to check that a seed replays exactly.
-    var lastFingerprint: String { Self.fingerprints.withLock { $0[seed] ?? "" } }
-    static let fingerprints = Mutex<[UInt64: String]>([:])
+
+    /// Cluster settings and network faults drawn from `rng`: election variants, delayed writes,
+    /// snapshots, flow-control limits, loss, duplication and reordering.
+    static func randomOptions(
+        _ rng: inout SplitMix64,
+        crashHeavy: Bool,
+        readOnlyOption: ReadOnlyOption = .safe
+    ) -> SimulatedCluster.Options {
+        var options = SimulatedCluster.Options()
+        options.preVote = rng.next() % 4 != 0
+        options.checkQuorum = rng.next() % 4 != 0
+        options.delayedPersistRate = crashHeavy ? 0.5 : (rng.next() % 3 == 0 ? 0.3 : 0)
+        options.readOnlyOption = readOnlyOption
+        // Lease-based reads are only sound with checkQuorum.
+        if readOnlyOption == .leaseBased { options.checkQuorum = true }
+        options.snapshotInterval = rng.next() % 2 == 0 ? 8 : 0
+        options.compactionSlack = 2
+        options.maxInflightMessages = [1, 4, 256][Int(rng.next() % 3)]
+        options.maxSizePerMessage = rng.next() % 2 == 0 ? 64 : 1 << 20
+        options.faults = NetworkFaults(
+            dropRate: Double(rng.next() % 15) / 100,
+            duplicateRate: Double(rng.next() % 6) / 100,
+            minDelay: 1,
+            maxDelay: 1 + Int(rng.next() % 6)
+        )
+        return options
+    }
 
     static func describe(_ cluster: SimulatedCluster) -> String {
         cluster.sortedIDs.map { id in
@@ -41,20 +66,7 @@ struct FaultScenario {
         var rng = SplitMix64(seed: seed)
         let size = seed % 2 == 0 ? 3 : 5
         let voters = (1...NodeID(size)).map { $0 }
-        var options = SimulatedCluster.Options()
-        options.preVote = rng.next() % 4 != 0
-        options.checkQuorum = rng.next() % 4 != 0
-        options.delayedPersistRate = crashHeavy ? 0.5 : (rng.next() % 3 == 0 ? 0.3 : 0)
-        options.snapshotInterval = rng.next() % 2 == 0 ? 8 : 0
-        options.compactionSlack = 2
-        options.maxInflightMessages = [1, 4, 256][Int(rng.next() % 3)]
-        options.maxSizePerMessage = rng.next() % 2 == 0 ? 64 : 1 << 20
-        options.faults = NetworkFaults(
-            dropRate: Double(rng.next() % 15) / 100,
-            duplicateRate: Double(rng.next() % 6) / 100,
-            minDelay: 1,
-            maxDelay: 1 + Int(rng.next() % 6)
-        )
+        let options = Self.randomOptions(&rng, crashHeavy: crashHeavy)
         var cluster = SimulatedCluster(voters: voters, seed: seed, options: options)
         var checker = SafetyChecker()
         var problems: [String] = []
@@ -209,8 +221,8 @@ struct FaultScenario {
         }
         let digests = cluster.sortedIDs.map { "\($0):\(cluster[$0]!.kv.digest):\(cluster[$0]!.core.term)" }
         let fingerprint = "\(cluster.steps) \(cluster.network.sent) \(cluster.network.dropped) \(cluster.events.count) \(digests)"
-        Self.fingerprints.withLock { $0[seed] = fingerprint }
         var outcome = Outcome(seed: seed, problems: problems, summary: summary)
+        outcome.fingerprint = fingerprint
         outcome.committedProposals = tickets.filter { cluster.isCommitted($0) == true }.count
         outcome.lostProposals = tickets.count - outcome.committedProposals - unresolved.count
         if !problems.isEmpty { outcome.problems += actions.suffix(20) }

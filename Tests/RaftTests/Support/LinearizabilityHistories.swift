@@ -70,22 +70,7 @@ struct KVHistoryScenario {
         var rng = SplitMix64(seed: seed ^ 0x11EA_5EED)
         let size = seed % 2 == 0 ? 3 : 5
         let voters = (1...NodeID(size)).map { $0 }
-        var options = SimulatedCluster.Options()
-        options.preVote = rng.next() % 4 != 0
-        options.checkQuorum = rng.next() % 4 != 0
-        options.delayedPersistRate = crashHeavy ? 0.5 : (rng.next() % 3 == 0 ? 0.3 : 0)
-        options.readOnlyOption = readOnlyOption
-        // Lease-based reads are only sound with checkQuorum.
-        if readOnlyOption == .leaseBased { options.checkQuorum = true }
-        options.snapshotInterval = rng.next() % 2 == 0 ? 8 : 0
-        options.compactionSlack = 2
-        options.maxInflightMessages = [1, 4, 256][Int(rng.next() % 3)]
-        options.faults = NetworkFaults(
-            dropRate: Double(rng.next() % 15) / 100,
-            duplicateRate: Double(rng.next() % 6) / 100,
-            minDelay: 1,
-            maxDelay: 1 + Int(rng.next() % 6)
-        )
+        let options = FaultScenario.randomOptions(&rng, crashHeavy: crashHeavy, readOnlyOption: readOnlyOption)
         var cluster = SimulatedCluster(voters: voters, seed: seed, options: options)
         let summary =
             "seed \(seed): \(size) members, \(clients) clients, \(keys) keys, preVote=\(options.preVote) "

@@ -159,7 +159,7 @@ struct TestNetwork {
             if ignoredKinds.contains(m.kind) { return false }
             if let rate = dropRates[Link(from: m.from, to: m.to)] {
                 if rate >= 1 { return false }
-                if Double(rng.next() % 1_000_000) / 1_000_000 < rate { return false }
+                if rng.chance(rate) { return false }
             }
             if let filter, !filter(m) { return false }
             return true
