@@ -38,13 +38,19 @@ import Darwin
         }
     }
 
-    static func cluster(_ ids: [NodeID]) throws -> [NodeID: Member] {
+    static func cluster(
+        _ ids: [NodeID],
+        transportOptions: TCPTransport.Options = TCPTransport.Options(),
+        nodeOptions: RaftNode.Options = RaftNode.Options()
+    ) throws -> [NodeID: Member] {
         var transports: [NodeID: TCPTransport] = [:]
         for id in ids {
-            transports[id] = try TCPTransport(id: id, listenOn: TCPAddress(host: "127.0.0.1", port: 0))
+            transports[id] = try TCPTransport(
+                id: id, listenOn: TCPAddress(host: "127.0.0.1", port: 0), options: transportOptions
+            )
         }
         var members: [NodeID: Member] = [:]
-        var options = RaftNode.Options()
+        var options = nodeOptions
         options.heartbeatInterval = .milliseconds(20)
         options.electionTimeout = .milliseconds(200)
         options.requestTimeout = .seconds(2)
@@ -127,6 +133,7 @@ import Darwin
         var huge = BinaryWriter()
         huge.writeRaw(TCPFrame.magic)
         huge.write(raftCodecVersion)
+        huge.write(TCPFrame.Kind.message.rawValue)
         huge.writeFixed32(UInt32.max)
         huge.writeFixed32(0)
         #expect(try Self.connectionClosed(after: huge.bytes, to: transport.listenAddress))
@@ -157,7 +164,7 @@ import Darwin
         for _ in 0..<1_000 {
             transport.send([Message(kind: .heartbeat, from: 1, to: 2, term: 1)])
         }
-        let queued = transport.peers.withLock { $0[2]! }.queue.withLock { $0.messages.count }
+        let queued = transport.peers.withLock { $0[2]! }.queue.withLock { $0.items.count }
         #expect(queued <= 100)
         #expect((transport.droppedMessages[2] ?? 0) >= 900)
     }

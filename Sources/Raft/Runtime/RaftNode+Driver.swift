@@ -7,6 +7,7 @@ extension RaftNode {
                 var taken = Intake()
                 swap(&taken.messages, &i.messages)
                 swap(&taken.proposals, &i.proposals)
+                swap(&taken.reports, &i.reports)
                 taken.ticks = i.ticks
                 i.ticks = 0
                 return taken
@@ -14,6 +15,12 @@ extension RaftNode {
             var resumptions: [Resumption] = []
             let next = state.withLock { s -> Ready? in
                 for message in intook.messages { try? s.core.step(message) }
+                for report in intook.reports {
+                    switch report {
+                    case .snapshot(let peer, let succeeded): s.core.reportSnapshot(peer, succeeded: succeeded)
+                    case .unreachable(let peer): s.core.reportUnreachable(peer)
+                    }
+                }
                 if intook.ticks > 0 {
                     for _ in 0..<intook.ticks {
                         s.core.tick()
@@ -90,6 +97,10 @@ extension RaftNode {
         var resumptions: [Resumption] = []
         let snapshotDue = state.withLock { s -> UInt64? in
             s.core.advance(ready)
+            if let snapshot = ready.snapshot {
+                // An installed snapshot is this node's latest: the next one is due an interval later.
+                s.lastSnapshotIndex = max(s.lastSnapshotIndex, snapshot.metadata.index)
+            }
             if !s.proposals.isEmpty {
                 for (entry, output) in zip(ready.committedEntries, outputs) {
                     guard let waiter = s.proposals.take(entry.index) else { continue }
@@ -127,7 +138,13 @@ extension RaftNode {
             return  // try again at the next interval
         }
         let confState = state.withLock { $0.core.confState }
-        try storage.createSnapshot(at: index, confState: confState, data: data)
+        do {
+            try storage.createSnapshot(at: index, confState: confState, data: data)
+        } catch {
+            // A snapshot installed from the leader may already be newer; anything else is fatal.
+            guard error.code == .snapshotOutOfDate else { throw error }
+            return
+        }
         if index > options.compactionSlack {
             try? storage.compact(through: index - options.compactionSlack)
         }

@@ -23,8 +23,15 @@ extension RaftNode {
             var continuation: ProposalContinuation
         }
 
+        enum Report {
+            case snapshot(NodeID, succeeded: Bool)
+            case unreachable(NodeID)
+        }
+
         var messages: [Message] = []
         var proposals: [Proposal] = []
+        /// What the transport reported about deliveries.
+        var reports: [Report] = []
         var ticks = 0
         var stopped = false
     }

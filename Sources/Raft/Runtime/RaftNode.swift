@@ -142,6 +142,24 @@ public final class RaftNode: RaftMessageReceiver, Sendable {
         if accepted { doorbell.ring() }
     }
 
+    public func reportSnapshot(to peer: NodeID, succeeded: Bool) {
+        report(.snapshot(peer, succeeded: succeeded))
+    }
+
+    public func reportUnreachable(_ peer: NodeID) {
+        report(.unreachable(peer))
+    }
+
+    func report(_ report: Intake.Report) {
+        let accepted = intake.withLock { i -> Bool in
+            // Reports are few (one per stream or failed connection); the bound only guards a storm.
+            guard !i.stopped, i.reports.count < 1_024 else { return false }
+            i.reports.append(report)
+            return true
+        }
+        if accepted { doorbell.ring() }
+    }
+
     // MARK: Requests
 
     /// Proposes `data` and waits until it is committed and applied; returns the state machine's result.

@@ -7,4 +7,14 @@ public protocol RaftTransport: Sendable {
 /// Where a transport delivers incoming messages.
 public protocol RaftMessageReceiver: AnyObject, Sendable {
     func receive(_ messages: [Message])
+    /// A snapshot stream to `peer` ended: the follower holds the image (`succeeded`) or it was
+    /// abandoned. Transports that send snapshots as ordinary messages need not call it.
+    func reportSnapshot(to peer: NodeID, succeeded: Bool)
+    /// Messages to `peer` could not be delivered (no connection).
+    func reportUnreachable(_ peer: NodeID)
+}
+
+extension RaftMessageReceiver {
+    public func reportSnapshot(to peer: NodeID, succeeded: Bool) {}
+    public func reportUnreachable(_ peer: NodeID) {}
 }
