@@ -21,6 +21,7 @@ let package = Package(
         .library(name: "Reconcile", targets: ["Reconcile"]),
         .library(name: "Scheduling", targets: ["Scheduling"]),
         .executable(name: "control-plane-demo", targets: ["ControlPlaneDemo"]),
+        .executable(name: "raft-member", targets: ["RaftMember"]),
     ],
     targets: [
         .target(name: "Raft", swiftSettings: strictSettings),
@@ -33,6 +34,14 @@ let package = Package(
             name: "ControlPlaneDemo",
             dependencies: ["Raft"],
             path: "Examples/ControlPlaneDemo",
+            swiftSettings: strictSettings
+        ),
+        // One Raft member per process, for the process-level tests (SIGKILL and restart) and the
+        // failover benchmark.
+        .executableTarget(
+            name: "RaftMember",
+            dependencies: ["Raft"],
+            path: "Examples/RaftMember",
             swiftSettings: strictSettings
         ),
         .testTarget(name: "RaftTests", dependencies: ["Raft"], swiftSettings: strictSettings),

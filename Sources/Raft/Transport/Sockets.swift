@@ -18,8 +18,8 @@ public struct TCPAddress: Sendable, Hashable, CustomStringConvertible {
 }
 
 /// Blocking POSIX socket helpers (IPv4), used from the transport's own threads.
-enum Sockets {
-    static func error(_ what: String) -> RaftError {
+package enum Sockets {
+    package static func error(_ what: String) -> RaftError {
         RaftError(.unavailable, "\(what): \(String(cString: strerror(errno)))")
     }
 
@@ -34,7 +34,7 @@ enum Sockets {
     }
 
     /// A new IPv4 stream socket, closed on exec.
-    static func makeSocket() throws(RaftError) -> Int32 {
+    package static func makeSocket() throws(RaftError) -> Int32 {
         #if os(Linux)
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         #else
@@ -44,7 +44,7 @@ enum Sockets {
         return fd
     }
 
-    static func listenSocket(on address: TCPAddress) throws(RaftError) -> (fd: Int32, port: UInt16) {
+    package static func listenSocket(on address: TCPAddress) throws(RaftError) -> (fd: Int32, port: UInt16) {
         let fd = try makeSocket()
         var one: Int32 = 1
         setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
@@ -68,7 +68,7 @@ enum Sockets {
         return (fd, UInt16(bigEndian: actual.sin_port))
     }
 
-    static func connectSocket(to address: TCPAddress) throws(RaftError) -> Int32 {
+    package static func connectSocket(to address: TCPAddress) throws(RaftError) -> Int32 {
         let fd = try makeSocket()
         var addr = try Self.address(address)
         let result = withUnsafePointer(to: &addr) {
@@ -84,7 +84,7 @@ enum Sockets {
     }
 
     /// Reads exactly `count` bytes; nil on end of stream or error.
-    static func readExactly(_ fd: Int32, _ count: Int) -> [UInt8]? {
+    package static func readExactly(_ fd: Int32, _ count: Int) -> [UInt8]? {
         var buffer = [UInt8](repeating: 0, count: count)
         var done = 0
         while done < count {
@@ -97,7 +97,7 @@ enum Sockets {
     }
 
     /// Writes everything; false on error.
-    static func writeAll(_ fd: Int32, _ bytes: [UInt8]) -> Bool {
+    package static func writeAll(_ fd: Int32, _ bytes: [UInt8]) -> Bool {
         var done = 0
         while done < bytes.count {
             #if os(Linux)
@@ -115,7 +115,7 @@ enum Sockets {
 }
 
 /// Runs `body` on a new detached POSIX thread.
-func spawnThread(_ body: @escaping @Sendable () -> Void) {
+package func spawnThread(_ body: @escaping @Sendable () -> Void) {
     final class Box: Sendable {
         let body: @Sendable () -> Void
         init(_ body: @escaping @Sendable () -> Void) { self.body = body }
@@ -129,4 +129,35 @@ func spawnThread(_ body: @escaping @Sendable () -> Void) {
     }, box)
     precondition(result == 0, "pthread_create failed: \(result)")
     pthread_detach(thread)
+}
+
+/// Reads newline-terminated lines from a blocking socket (the example member's client protocol and
+/// the tests that drive it).
+package struct LineReader {
+    package let fd: Int32
+    var buffer: [UInt8] = []
+
+    package init(fd: Int32) {
+        self.fd = fd
+    }
+
+    /// The next line without its newline; nil on end of stream, error, timeout, or a line longer
+    /// than `maxBytes`.
+    package mutating func readLine(maxBytes: Int = 64 << 20) -> String? {
+        var scanned = 0
+        while true {
+            if let newline = buffer[scanned...].firstIndex(of: 10) {
+                let line = String(decoding: buffer[..<newline], as: UTF8.self)
+                buffer.removeSubrange(...newline)
+                return line
+            }
+            scanned = buffer.count
+            if buffer.count > maxBytes { return nil }
+            var chunk = [UInt8](repeating: 0, count: 64 << 10)
+            let n = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress!, $0.count, 0) }
+            if n < 0 && errno == EINTR { continue }
+            if n <= 0 { return nil }
+            buffer += chunk[..<n]
+        }
+    }
 }
