@@ -75,18 +75,55 @@ public struct ThreeNodeWorkload: Sendable {
 
     /// Runs `total` proposals from `proposers` clients; returns how many failed (retried or unknown).
     public func propose(total: Int, proposers: Int = 256, committed: Counter? = nil) async -> Int {
+        await ProposalLoad.run(on: nodes, total: total, proposers: proposers, payloadBytes: 64, committed: committed).failures
+    }
+}
+
+/// Closed-loop clients: each proposes an entry, waits until it is committed and applied, and
+/// proposes the next, following the leader hint on `notLeader`.
+public enum ProposalLoad {
+    public struct Outcome: Sendable {
+        /// Proposals retried or with an unknown outcome.
+        public var failures: Int
+        /// Propose-to-applied latency of every successful proposal, in nanoseconds (when recorded).
+        public var latencies: [Int]
+
+        public init(failures: Int, latencies: [Int]) {
+            self.failures = failures
+            self.latencies = latencies
+        }
+    }
+
+    public static func run(
+        on members: [RaftNode],
+        total: Int,
+        proposers: Int,
+        payloadBytes: Int,
+        committed: Counter? = nil,
+        recordLatencies: Bool = false
+    ) async -> Outcome {
         let remaining = Counter(total)
         let failures = Counter()
-        let payload = [UInt8](repeating: 0x61, count: 64)
-        let members = nodes
-        await withTaskGroup(of: Void.self) { group in
+        let payload = [UInt8](repeating: 0x61, count: payloadBytes)
+        return await withTaskGroup(of: [Int].self) { group in
             for _ in 0..<proposers {
                 group.addTask {
+                    var latencies: [Int] = []
+                    if recordLatencies { latencies.reserveCapacity(total / proposers + 1) }
+                    let clock = ContinuousClock()
                     var target = members.first { $0.status().softState.role == .leader } ?? members[0]
                     while remaining.take() {
                         while true {
+                            let start: ContinuousClock.Instant? = recordLatencies ? clock.now : nil
                             do throws(RaftError) {
                                 _ = try await target.propose(payload)
+                                if let start {
+                                    let elapsed = clock.now - start
+                                    latencies.append(
+                                        Int(elapsed.components.seconds) * 1_000_000_000
+                                            + Int(elapsed.components.attoseconds / 1_000_000_000)
+                                    )
+                                }
                                 committed?.add()
                                 break
                             } catch {
@@ -101,9 +138,12 @@ public struct ThreeNodeWorkload: Sendable {
                             }
                         }
                     }
+                    return latencies
                 }
             }
+            var all: [Int] = []
+            for await latencies in group { all += latencies }
+            return Outcome(failures: failures.count, latencies: all)
         }
-        return failures.count
     }
 }

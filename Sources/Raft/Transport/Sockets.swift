@@ -96,6 +96,14 @@ package enum Sockets {
         return buffer
     }
 
+    /// Whether the peer closed (or reset) a connection we only write to: a dead peer's FIN or RST
+    /// makes it readable. Writing to such a socket would "succeed" once and lose the bytes.
+    package static func isClosedByPeer(_ fd: Int32) -> Bool {
+        // Nothing is ever sent back on these connections, so readable means EOF or an error.
+        var entry = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+        return poll(&entry, 1, 0) > 0 && entry.revents != 0
+    }
+
     /// Writes everything; false on error.
     package static func writeAll(_ fd: Int32, _ bytes: [UInt8]) -> Bool {
         var done = 0

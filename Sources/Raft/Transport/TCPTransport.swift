@@ -331,6 +331,7 @@ public final class TCPTransport: RaftTransport, Sendable {
     func sendLoop(_ peer: Peer) {
         var fd: Int32 = -1
         var backoffMicros: UInt32 = 50_000
+        var lastWrite: UInt64 = 0
         let stallNanos = UInt64(options.snapshotStallTimeout / .nanoseconds(1))
         func disconnect() {
             if fd >= 0 { close(fd) }
@@ -367,6 +368,9 @@ public final class TCPTransport: RaftTransport, Sendable {
                 _ = peer.wakeup.wait(timeout: .now() + .milliseconds(200))
                 continue
             }
+            // A connection idle for a while may lead to a peer that restarted since: its first write
+            // would vanish (a lost vote response costs a whole election timeout). Check first.
+            if fd >= 0 && now - lastWrite > 20_000_000 && Sockets.isClosedByPeer(fd) { disconnect() }
             if fd < 0 {
                 do {
                     fd = try Sockets.connectSocket(to: peer.address.withLock { $0 })
@@ -395,7 +399,11 @@ public final class TCPTransport: RaftTransport, Sendable {
                 }
             }
             for chunk in chunks { TCPFrame.encode(chunk, into: &frames) }
-            if !Sockets.writeAll(fd, frames.bytes) { disconnect() }
+            if Sockets.writeAll(fd, frames.bytes) {
+                lastWrite = now
+            } else {
+                disconnect()
+            }
         }
     }
 }
