@@ -69,6 +69,30 @@ import Darwin
         #expect(problems.isEmpty, "seed \(seed) (RAFT_PROCESS_SEED=\(seed) to replay the kill schedule): \(problems.prefix(20))")
     }
 
+    /// The checker behind the kill test: it must notice a lost, duplicated, invented, misplaced or
+    /// reordered append, and accept a correct history.
+    @Test func appendHistoryCheckerCatchesEveryKindOfAnomaly() throws {
+        let cluster = try ProcessCluster(size: 1, arguments: [])
+        defer { cluster.destroy() }
+        let load = AppendLoad(cluster: cluster)
+        load.record.withLock { record in
+            record.attempted = ["a", "b", "c", "d"]
+            record.acknowledged = [
+                .init(value: "a", length: 1, invoked: 0, returned: 1),
+                .init(value: "b", length: 2, invoked: 2, returned: 3),
+            ]
+        }
+        #expect(load.verify(["a", "b"]).isEmpty)
+        #expect(load.verify(["a", "b", "c"]).isEmpty)  // an unacknowledged append may land
+        #expect(load.verify(["a"]).contains("acknowledged b is missing"))
+        #expect(load.verify(["a", "b", "b"]).contains("b appears twice"))
+        #expect(load.verify(["a", "b", "x"]).contains("x was never proposed"))
+        #expect(load.verify(["c", "a", "b"]).contains("a answered length 1 but sits at 2"))
+        load.record.withLock { $0.acknowledged[1].length = 1 }
+        load.record.withLock { $0.acknowledged[0].length = 2 }
+        #expect(load.verify(["b", "a"]).contains("b (at 1) was invoked after a (at 2) was acknowledged"))
+    }
+
     /// etcd-io/etcd#14370: a one-member cluster must not lose an acknowledged write on a crash.
     @Test func singleMemberLosesNoAcknowledgedWriteOnKill() async throws {
         let problems = try await onThread { () throws -> [String] in

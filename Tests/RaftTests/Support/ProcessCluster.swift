@@ -199,9 +199,17 @@ func onThread<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async thr
 /// recording which appends were acknowledged. A value is never retried: each attempt is fresh, so a
 /// value seen twice in the log is a bug, not a retry.
 final class AppendLoad: Sendable {
+    struct Acknowledgement {
+        var value: String
+        /// The list's length after the append, as the member answered: the value's 1-based position.
+        var length: Int
+        var invoked: Double
+        var returned: Double
+    }
+
     struct Record {
         var attempted: Set<String> = []
-        var acknowledged: [String] = []
+        var acknowledged: [Acknowledgement] = []
         var errors = 0
     }
 
@@ -225,9 +233,13 @@ final class AppendLoad: Sendable {
                     sequence += 1
                     let value = "w\(writer)-\(sequence)"
                     record.withLock { _ = $0.attempted.insert(value) }
+                    let invoked = ProcessCluster.now()
                     let answer = cluster.request(target, "APPEND \(value)", timeout: 5)
-                    if let answer, answer.hasPrefix("OK ") {
-                        record.withLock { $0.acknowledged.append(value) }
+                    if let answer, answer.hasPrefix("OK "), let length = Int(answer.dropFirst(3)) {
+                        let acknowledgement = Acknowledgement(
+                            value: value, length: length, invoked: invoked, returned: ProcessCluster.now()
+                        )
+                        record.withLock { $0.acknowledged.append(acknowledgement) }
                         continue
                     }
                     record.withLock { $0.errors += 1 }
@@ -249,17 +261,38 @@ final class AppendLoad: Sendable {
         while running.load(ordering: .relaxed) > 0 { usleep(10_000) }
     }
 
-    /// Checks a final log: every acknowledged value present, none twice, none never attempted.
+    /// Checks a final log: every acknowledged value present, none twice, none never attempted; and
+    /// the history is linearizable: each acknowledged append sits at the position its answer named,
+    /// and an append acknowledged before another was invoked comes before it in the log.
     func verify(_ log: [String]) -> [String] {
         var problems: [String] = []
         let record = record.withLock { $0 }
-        var seen: Set<String> = []
-        for value in log {
-            if !seen.insert(value).inserted { problems.append("\(value) appears twice") }
+        var position: [String: Int] = [:]
+        for (index, value) in log.enumerated() {
+            if position.updateValue(index + 1, forKey: value) != nil { problems.append("\(value) appears twice") }
             if !record.attempted.contains(value) { problems.append("\(value) was never proposed") }
         }
-        for value in record.acknowledged where !seen.contains(value) {
-            problems.append("acknowledged \(value) is missing")
+        for ack in record.acknowledged {
+            guard let at = position[ack.value] else {
+                problems.append("acknowledged \(ack.value) is missing")
+                continue
+            }
+            if at != ack.length { problems.append("\(ack.value) answered length \(ack.length) but sits at \(at)") }
+        }
+        // Real-time order: sweep invocations in time order, tracking the latest position among
+        // appends already acknowledged.
+        let byReturn = record.acknowledged.sorted { $0.returned < $1.returned }
+        var next = 0
+        var latest: (position: Int, value: String)?
+        for ack in record.acknowledged.sorted(by: { $0.invoked < $1.invoked }) {
+            while next < byReturn.count && byReturn[next].returned < ack.invoked {
+                let earlier = byReturn[next]
+                if let at = position[earlier.value], at > (latest?.position ?? 0) { latest = (at, earlier.value) }
+                next += 1
+            }
+            if let latest, let at = position[ack.value], at < latest.position {
+                problems.append("\(ack.value) (at \(at)) was invoked after \(latest.value) (at \(latest.position)) was acknowledged")
+            }
         }
         return problems
     }
