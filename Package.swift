@@ -45,6 +45,7 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .testTarget(name: "RaftTests", dependencies: ["Raft"], swiftSettings: strictSettings),
+        .testTarget(name: "StoreTests", dependencies: ["Store", "Raft"], swiftSettings: strictSettings),
     ],
     swiftLanguageModes: [.v6]
 )
