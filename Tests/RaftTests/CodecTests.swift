@@ -185,19 +185,6 @@ import Testing
         }
     }
 
-    /// The error code `body` throws, or nil if it does not throw.
-    static func code<T>(_ body: () throws -> T) -> RaftError.Code? {
-        do {
-            _ = try body()
-            return nil
-        } catch let error as RaftError {
-            return error.code
-        } catch {
-            Issue.record("unexpected error type: \(error)")
-            return nil
-        }
-    }
-
     // MARK: Round trips
 
     @Test(arguments: Kind.allCases)
@@ -272,10 +259,10 @@ import Testing
             for version: UInt8 in [0, 2, 0x7F, 0xFF] where version != raftCodecVersion {
                 var altered = bytes
                 altered[0] = version
-                #expect(Self.code { try roundTrip(altered) } == .corrupt)
+                #expect(errorCode { try roundTrip(altered) } == .corrupt)
             }
         }
-        #expect(Self.code { try roundTrip([]) } == .corrupt)
+        #expect(errorCode { try roundTrip([]) } == .corrupt)
     }
 
     /// Every strict prefix of a valid encoding is refused as corrupt (and never crashes).
@@ -284,13 +271,13 @@ import Testing
         let (encodings, roundTrip, _) = Self.samples(kind, seed: 11, count: 40)
         for bytes in encodings {
             for length in 0..<bytes.count {
-                let code = Self.code { try roundTrip(Array(bytes[..<length])) }
+                let code = errorCode { try roundTrip(Array(bytes[..<length])) }
                 if code != .corrupt {
                     Issue.record("\(kind): prefix of \(length) of \(bytes.count) bytes gave \(String(describing: code))")
                     return
                 }
             }
-            #expect(Self.code { try roundTrip(bytes) } == nil)
+            #expect(errorCode { try roundTrip(bytes) } == nil)
         }
     }
 
@@ -298,8 +285,8 @@ import Testing
     func refusesTrailingBytes(_ kind: Kind) {
         let (encodings, roundTrip, _) = Self.samples(kind, seed: 13, count: 20)
         for bytes in encodings {
-            #expect(Self.code { try roundTrip(bytes + [0]) } == .corrupt)
-            #expect(Self.code { try roundTrip(bytes + [1, 2, 3]) } == .corrupt)
+            #expect(errorCode { try roundTrip(bytes + [0]) } == .corrupt)
+            #expect(errorCode { try roundTrip(bytes + [1, 2, 3]) } == .corrupt)
         }
     }
 
@@ -345,12 +332,12 @@ import Testing
         writer.write(EntryKind.normal.rawValue)
         writer.writeVarint(1 << 63)
         writer.write(UInt8(0))
-        #expect(Self.code { try Entry(decoding: writer.bytes) } == .corrupt)
+        #expect(errorCode { try Entry(decoding: writer.bytes) } == .corrupt)
 
         // Entry whose data claims one byte more than there is.
         var short = Entry(term: 1, index: 1, data: [1, 2, 3]).encoded()
         short[4] = 4
-        #expect(Self.code { try Entry(decoding: short) } == .corrupt)
+        #expect(errorCode { try Entry(decoding: short) } == .corrupt)
 
         // Message claiming UInt64.max entries.
         var message = BinaryWriter()
@@ -360,37 +347,37 @@ import Testing
         message.write(false)
         message.writeVarint(0)  // rejectHint
         message.writeVarint(.max)  // entry count
-        #expect(Self.code { try Message(decoding: message.bytes + [0, 0, 0, 0]) } == .corrupt)
+        #expect(errorCode { try Message(decoding: message.bytes + [0, 0, 0, 0]) } == .corrupt)
 
         // Message whose context claims more than remains.
         var context = Message(kind: .heartbeat, context: [1, 2]).encoded()
         context[context.count - 3] = 100
-        #expect(Self.code { try Message(decoding: context) } == .corrupt)
+        #expect(errorCode { try Message(decoding: context) } == .corrupt)
 
         // Conf change with a huge change count; conf state with a huge voter count.
-        #expect(Self.code { try ConfChange(decoding: [raftCodecVersion, 0, 0xFF, 0xFF, 0xFF, 0xFF, 0x0F, 0]) } == .corrupt)
+        #expect(errorCode { try ConfChange(decoding: [raftCodecVersion, 0, 0xFF, 0xFF, 0xFF, 0xFF, 0x0F, 0]) } == .corrupt)
         #expect(
-            Self.code { try SnapshotMetadata(decoding: [raftCodecVersion, 1, 1, 0xFF, 0xFF, 0xFF, 0x7F, 0, 0, 0, 0]) }
+            errorCode { try SnapshotMetadata(decoding: [raftCodecVersion, 1, 1, 0xFF, 0xFF, 0xFF, 0x7F, 0, 0, 0, 0]) }
                 == .corrupt
         )
     }
 
     @Test func refusesMalformedFields() throws {
         // Unknown enum values.
-        #expect(Self.code { try Entry(decoding: [raftCodecVersion, 1, 1, 7, 0]) } == .corrupt)
-        #expect(Self.code { try Message(decoding: [raftCodecVersion, 0] + [UInt8](repeating: 0, count: 12)) } == .corrupt)
-        #expect(Self.code { try Message(decoding: [raftCodecVersion, 15] + [UInt8](repeating: 0, count: 12)) } == .corrupt)
-        #expect(Self.code { try ConfChange(decoding: [raftCodecVersion, 3, 0, 0]) } == .corrupt)
-        #expect(Self.code { try ConfChange(decoding: [raftCodecVersion, 0, 1, 3, 1, 0]) } == .corrupt)
+        #expect(errorCode { try Entry(decoding: [raftCodecVersion, 1, 1, 7, 0]) } == .corrupt)
+        #expect(errorCode { try Message(decoding: [raftCodecVersion, 0] + [UInt8](repeating: 0, count: 12)) } == .corrupt)
+        #expect(errorCode { try Message(decoding: [raftCodecVersion, 15] + [UInt8](repeating: 0, count: 12)) } == .corrupt)
+        #expect(errorCode { try ConfChange(decoding: [raftCodecVersion, 3, 0, 0]) } == .corrupt)
+        #expect(errorCode { try ConfChange(decoding: [raftCodecVersion, 0, 1, 3, 1, 0]) } == .corrupt)
         // A boolean that is neither 0 nor 1.
         var heartbeat = Message(kind: .heartbeat).encoded()
         heartbeat[8] = 2  // reject
-        #expect(Self.code { try Message(decoding: heartbeat) } == .corrupt)
+        #expect(errorCode { try Message(decoding: heartbeat) } == .corrupt)
         // Varints longer than 64 bits.
         var reader = BinaryReader([UInt8](repeating: 0xFF, count: 11))
-        #expect(Self.code { try reader.readVarint() } == .corrupt)
+        #expect(errorCode { try reader.readVarint() } == .corrupt)
         var overflow = BinaryReader([0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x02])
-        #expect(Self.code { try overflow.readVarint() } == .corrupt)
+        #expect(errorCode { try overflow.readVarint() } == .corrupt)
         var maximal = BinaryReader([0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x01])
         #expect(try maximal.readVarint() == .max)
         #expect(maximal.isAtEnd)
@@ -411,10 +398,10 @@ import Testing
         #expect(try reader.readIDs() == [1, 300, .max])
         #expect(try reader.readBytes() == [9, 8, 7])
         #expect(reader.isAtEnd)
-        #expect(Self.code { try reader.readByte() } == .corrupt)
+        #expect(errorCode { try reader.readByte() } == .corrupt)
         var short = BinaryReader([1, 2, 3])
-        #expect(Self.code { try short.readFixed32() } == .corrupt)
-        #expect(Self.code { try short.readFixed64() } == .corrupt)
+        #expect(errorCode { try short.readFixed32() } == .corrupt)
+        #expect(errorCode { try short.readFixed64() } == .corrupt)
     }
 
     // MARK: CRC-32C

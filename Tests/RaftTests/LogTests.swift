@@ -36,19 +36,6 @@ import Testing
         return log
     }
 
-    /// The error code `body` throws, or nil if it does not throw.
-    static func code<T>(_ body: () throws -> T) -> RaftError.Code? {
-        do {
-            _ = try body()
-            return nil
-        } catch let error as RaftError {
-            return error.code
-        } catch {
-            Issue.record("unexpected error type: \(error)")
-            return nil
-        }
-    }
-
     /// The terms of `first...last` as the log reports them (0 where it throws).
     static func terms(_ log: RaftLog, _ range: ClosedRange<UInt64>) -> [UInt64] {
         range.map { log.termOrZero($0) }
@@ -240,13 +227,13 @@ import Testing
         #expect(log.firstIndex == 101)
         #expect(log.lastIndex == 199)
         #expect(log.unstable.offset == 150)
-        #expect(Self.code { try log.term(99) } == .compacted)
-        #expect(Self.code { try log.term(0) } == .compacted)
+        #expect(errorCode { try log.term(99) } == .compacted)
+        #expect(errorCode { try log.term(0) } == .compacted)
         #expect(try log.term(100) == 1)
         for index: UInt64 in 101...199 {
             #expect(try log.term(index) == index)
         }
-        #expect(Self.code { try log.term(200) } == .unavailable)
+        #expect(errorCode { try log.term(200) } == .unavailable)
         #expect(log.termOrZero(200) == 0)
         #expect(log.lastTerm == 199)
         #expect(log.matchTerm(150, 150))
@@ -292,7 +279,7 @@ import Testing
     func sliceAcrossStorageAndUnstable(_ c: SliceCase) throws {
         let log = Self.splitLog()
         if let error = c.error {
-            #expect(Self.code { try log.slice(c.low, c.high, maxBytes: c.maxBytes) } == error)
+            #expect(errorCode { try log.slice(c.low, c.high, maxBytes: c.maxBytes) } == error)
         } else {
             let got = try log.slice(c.low, c.high, maxBytes: c.maxBytes)
             #expect(got.map(\.index) == c.expected)
@@ -319,15 +306,15 @@ import Testing
         #expect(log.firstIndex == 6)
         #expect(log.lastIndex == 12)
         #expect(try log.term(5) == 1)  // the compaction point keeps its term
-        #expect(Self.code { try log.term(4) } == .compacted)
-        #expect(Self.code { try log.slice(4, 8, maxBytes: .max) } == .compacted)
-        #expect(Self.code { try log.entries(from: 5, maxBytes: .max) } == .compacted)
+        #expect(errorCode { try log.term(4) } == .compacted)
+        #expect(errorCode { try log.slice(4, 8, maxBytes: .max) } == .compacted)
+        #expect(errorCode { try log.entries(from: 5, maxBytes: .max) } == .compacted)
         #expect(try log.entries(from: 6, maxBytes: .max).map(\.index) == Array(6...12))
         #expect(log.allEntries().map(\.index) == Array(6...12))
         // Compacting again at or below the compaction point, or past the end, is refused.
-        #expect(Self.code { try storage.compact(through: 5) } == .compacted)
-        #expect(Self.code { try storage.compact(through: 3) } == .compacted)
-        #expect(Self.code { try storage.compact(through: 11) } == .unavailable)
+        #expect(errorCode { try storage.compact(through: 5) } == .compacted)
+        #expect(errorCode { try storage.compact(through: 3) } == .compacted)
+        #expect(errorCode { try storage.compact(through: 11) } == .unavailable)
         try storage.compact(through: 10)
         #expect(log.firstIndex == 11)
         #expect(try log.term(10) == 1)
@@ -529,7 +516,7 @@ import Testing
         #expect(log.committed == 2)
         try log.commitTo(1)  // never decreases
         #expect(log.committed == 2)
-        #expect(Self.code { try log.commitTo(4) } == .invariantViolation)
+        #expect(errorCode { try log.commitTo(4) } == .invariantViolation)
         #expect(log.committed == 2)
         // The leader commits by counting only entries of its own term.
         let otherTerm = log.maybeCommit(index: 3, term: 2)
@@ -590,7 +577,7 @@ import Testing
         #expect(log.firstIndex == 101)
         #expect(log.lastIndex == 100)
         #expect(try log.term(100) == 1000)
-        #expect(Self.code { try log.term(99) } == .compacted)
+        #expect(errorCode { try log.term(99) } == .compacted)
         #expect(log.unstable.entries.isEmpty)
         #expect(log.unstable.offset == 101)
         #expect(log.unstable.nextSnapshot == snapshot)
@@ -666,11 +653,11 @@ import Testing
         let storage = Self.storage345()
         #expect(storage.firstIndex() == 4)
         #expect(storage.lastIndex() == 5)
-        #expect(Self.code { try storage.term(at: 2) } == .compacted)
+        #expect(errorCode { try storage.term(at: 2) } == .compacted)
         #expect(try storage.term(at: 3) == 3)
         #expect(try storage.term(at: 4) == 4)
         #expect(try storage.term(at: 5) == 5)
-        #expect(Self.code { try storage.term(at: 6) } == .unavailable)
+        #expect(errorCode { try storage.term(at: 6) } == .unavailable)
         try storage.append([Self.at(6, 5)])
         #expect(storage.lastIndex() == 6)
         try storage.compact(through: 4)
@@ -694,22 +681,22 @@ import Testing
     func storageEntries(low: UInt64, high: UInt64, maxBytes: UInt64, expected: [UInt64], error: RaftError.Code?) throws {
         let storage = Self.storage(snapshotIndex: 3, snapshotTerm: 3, Self.selfTermed(4...6))
         if let error {
-            #expect(Self.code { try storage.entries(from: low, to: high, maxBytes: maxBytes) } == error)
+            #expect(errorCode { try storage.entries(from: low, to: high, maxBytes: maxBytes) } == error)
         } else {
             #expect(try storage.entries(from: low, to: high, maxBytes: maxBytes).map(\.index) == expected)
         }
     }
 
     @Test func storageCompact() throws {
-        #expect(Self.code { try Self.storage345().compact(through: 2) } == .compacted)
-        #expect(Self.code { try Self.storage345().compact(through: 3) } == .compacted)
-        #expect(Self.code { try Self.storage345().compact(through: 6) } == .unavailable)
+        #expect(errorCode { try Self.storage345().compact(through: 2) } == .compacted)
+        #expect(errorCode { try Self.storage345().compact(through: 3) } == .compacted)
+        #expect(errorCode { try Self.storage345().compact(through: 6) } == .unavailable)
         let storage = Self.storage345()
         try storage.compact(through: 4)
         #expect(Self.contents(storage) == [Self.at(4, 4), Self.at(5, 5)])
         try storage.compact(through: 5)
         #expect(Self.contents(storage) == [Self.at(5, 5)])
-        #expect(Self.code { try storage.entries(from: 5, to: 6, maxBytes: .max) } == .compacted)
+        #expect(errorCode { try storage.entries(from: 5, to: 6, maxBytes: .max) } == .compacted)
     }
 
     @Test func storageCreateSnapshot() throws {
@@ -721,9 +708,9 @@ import Testing
         #expect(try storage.snapshot() == snap4)
         // Making a snapshot does not compact.
         #expect(storage.firstIndex() == 4)
-        #expect(Self.code { try storage.createSnapshot(at: 4, confState: nil, data: []) } == .snapshotOutOfDate)
-        #expect(Self.code { try storage.createSnapshot(at: 3, confState: nil, data: []) } == .snapshotOutOfDate)
-        #expect(Self.code { try storage.createSnapshot(at: 6, confState: nil, data: []) } == .unavailable)
+        #expect(errorCode { try storage.createSnapshot(at: 4, confState: nil, data: []) } == .snapshotOutOfDate)
+        #expect(errorCode { try storage.createSnapshot(at: 3, confState: nil, data: []) } == .snapshotOutOfDate)
+        #expect(errorCode { try storage.createSnapshot(at: 6, confState: nil, data: []) } == .unavailable)
         // Without a new configuration, the previous one is kept.
         let snap5 = try storage.createSnapshot(at: 5, confState: nil, data: [])
         #expect(snap5.metadata == SnapshotMetadata(index: 5, term: 5, confState: confState))
@@ -749,7 +736,7 @@ import Testing
 
     @Test func storageAppendRefusesGap() {
         let storage = Self.storage345()
-        #expect(Self.code { try storage.append([Self.at(7, 5)]) } == .invariantViolation)
+        #expect(errorCode { try storage.append([Self.at(7, 5)]) } == .invariantViolation)
         #expect(Self.contents(storage) == [Self.at(3, 3), Self.at(4, 4), Self.at(5, 5)])
     }
 
@@ -764,8 +751,8 @@ import Testing
         #expect(try storage.initialState().1 == confState)
         // An older (or the same) snapshot is refused.
         let older = Snapshot(metadata: SnapshotMetadata(index: 3, term: 3, confState: confState))
-        #expect(Self.code { try storage.applySnapshot(older) } == .snapshotOutOfDate)
-        #expect(Self.code { try storage.applySnapshot(snap) } == .snapshotOutOfDate)
+        #expect(errorCode { try storage.applySnapshot(older) } == .snapshotOutOfDate)
+        #expect(errorCode { try storage.applySnapshot(snap) } == .snapshotOutOfDate)
         #expect(try storage.snapshot() == snap)
         // A newer one replaces the whole log.
         let newer = Snapshot(metadata: SnapshotMetadata(index: 10, term: 6, confState: confState))

@@ -53,12 +53,7 @@ import Darwin
             var problems = load.verify(log)
             let acknowledged = load.record.withLock { $0.acknowledged.count }
             if acknowledged < 100 { problems.append("only \(acknowledged) appends acknowledged: the load did not run") }
-            for id in cluster.ids where id != leader {
-                let other = cluster.dump(id)
-                if other != log {
-                    problems.append("member \(id) holds \(other?.count ?? -1) values, leader \(log.count)")
-                }
-            }
+            problems += cluster.membersNotHolding(log, among: cluster.ids.filter { $0 != leader })
             let errors = load.record.withLock { $0.errors }
             print("kill cycles (seed \(seed)): 50 kills, \(leaderKills) of the leader; \(acknowledged) appends acknowledged, \(errors) failed; log holds \(log.count)")
             if !problems.isEmpty {
@@ -135,12 +130,7 @@ import Darwin
             }
             try cluster.start(first)
             let expected = (0..<20).map { "before-\($0)" } + (0..<20).map { "after-\($0)" }
-            var problems: [String] = []
-            for id in cluster.ids {
-                let log = cluster.dump(id)
-                if log != expected { problems.append("member \(id): \(log ?? [])") }
-            }
-            return problems
+            return cluster.membersNotHolding(expected)
         }
         #expect(problems.isEmpty, "\(problems)")
     }
@@ -171,11 +161,7 @@ import Darwin
             }
             for id in cluster.ids { _ = cluster.request(id, "BLOCK") }
             let expected = ["before"] + (0..<10).map { "majority-\($0)" }
-            for id in cluster.ids {
-                let log = cluster.dump(id)
-                if log != expected { problems.append("member \(id) after healing: \(log ?? [])") }
-            }
-            return problems
+            return problems + cluster.membersNotHolding(expected)
         }
         #expect(problems.isEmpty, "\(problems)")
     }

@@ -186,13 +186,20 @@ import Testing
         try c.propose(1, "still accepting")
     }
 
-    @Test func transferIsAbortedAfterElectionTimeout() throws {
+    /// Leader 1 has begun transferring to 3, which is cut off and misses the newest entry, so the
+    /// transfer stays pending.
+    static func transferPendingToLaggingMember() throws -> ScenarioCluster {
         var c = ScenarioCluster([1, 2, 3])
         c.campaign(1)
         c.isolate(3)
         try c.propose(1, "3 misses this")
         c[1].transferLeadership(to: 3)
         c.flush(1)
+        return c
+    }
+
+    @Test func transferIsAbortedAfterElectionTimeout() throws {
+        var c = try Self.transferPendingToLaggingMember()
         #expect(c[1].transferTarget == 3)
         c.tick(1, times: 9)
         #expect(c[1].transferTarget == 3)
@@ -218,12 +225,7 @@ import Testing
     }
 
     @Test func secondTransferToAnotherNodeReplacesTheFirst() throws {
-        var c = ScenarioCluster([1, 2, 3])
-        c.campaign(1)
-        c.isolate(3)
-        try c.propose(1, "3 misses this")
-        c[1].transferLeadership(to: 3)
-        c.flush(1)
+        var c = try Self.transferPendingToLaggingMember()
         #expect(c[1].transferTarget == 3)
         c.recover()
         c.cut(1, 3)
@@ -235,12 +237,7 @@ import Testing
     }
 
     @Test func secondTransferToTheSameNodeDoesNotExtendTheTimeout() throws {
-        var c = ScenarioCluster([1, 2, 3])
-        c.campaign(1)
-        c.isolate(3)
-        try c.propose(1, "3 misses this")
-        c[1].transferLeadership(to: 3)
-        c.flush(1)
+        var c = try Self.transferPendingToLaggingMember()
         c.tick(1, times: 5)
         c[1].transferLeadership(to: 3)
         c.flush(1)
@@ -249,12 +246,7 @@ import Testing
     }
 
     @Test func removingTheTargetAbortsTheTransfer() throws {
-        var c = ScenarioCluster([1, 2, 3])
-        c.campaign(1)
-        c.isolate(3)
-        try c.propose(1, "3 misses this")
-        c[1].transferLeadership(to: 3)
-        c.flush(1)
+        var c = try Self.transferPendingToLaggingMember()
         #expect(c[1].transferTarget == 3)
         try c[1].applyConfChange(.single(.removeNode, 3))
         #expect(c[1].transferTarget == .none)

@@ -43,8 +43,7 @@ public final class MemberCluster: Sendable {
         self.arguments = arguments
     }
 
-    /// Builds `raft-member` (release) in the root package two directories above `benchmarksPackage`
-    /// and returns its path.
+    /// Builds `raft-member` (release) in the root package at `rootPackage` and returns its path.
     public static func buildMember(rootPackage: String) throws -> String {
         let argv = ["/usr/bin/env", "swift", "build", "-c", "release", "--product", "raft-member", "--package-path", rootPackage]
         guard try spawn(argv, log: "/tmp/raft-member-build.log") == 0 else {

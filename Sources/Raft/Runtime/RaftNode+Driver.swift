@@ -138,13 +138,7 @@ extension RaftNode {
             return  // try again at the next interval
         }
         let confState = state.withLock { $0.core.confState }
-        do {
-            try storage.createSnapshot(at: index, confState: confState, data: data)
-        } catch {
-            // A snapshot installed from the leader may already be newer; anything else is fatal.
-            guard error.code == .snapshotOutOfDate else { throw error }
-            return
-        }
+        try storage.createSnapshot(at: index, confState: confState, data: data)
         if index > options.compactionSlack {
             try? storage.compact(through: index - options.compactionSlack)
         }

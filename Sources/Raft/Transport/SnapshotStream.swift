@@ -25,22 +25,10 @@ struct SnapshotChunk: Equatable {
         writer.writeBytes(envelope)
         writer.writeBytes(data)
     }
+}
 
-    init(
-        from: NodeID, to: NodeID, index: UInt64, term: UInt64, offset: UInt64, total: UInt64, checksum: UInt32,
-        envelope: [UInt8], data: [UInt8]
-    ) {
-        self.from = from
-        self.to = to
-        self.index = index
-        self.term = term
-        self.offset = offset
-        self.total = total
-        self.checksum = checksum
-        self.envelope = envelope
-        self.data = data
-    }
-
+// In an extension, so that the memberwise initializer is still synthesized.
+extension SnapshotChunk {
     init(decoding bytes: [UInt8]) throws(RaftError) {
         var reader = BinaryReader(bytes)
         from = try reader.readVarint()
@@ -89,16 +77,9 @@ struct SnapshotAck: Equatable {
         writer.writeVarint(received)
         writer.write(status.rawValue)
     }
+}
 
-    init(from: NodeID, to: NodeID, index: UInt64, term: UInt64, received: UInt64, status: Status) {
-        self.from = from
-        self.to = to
-        self.index = index
-        self.term = term
-        self.received = received
-        self.status = status
-    }
-
+extension SnapshotAck {
     init(decoding bytes: [UInt8]) throws(RaftError) {
         var reader = BinaryReader(bytes)
         from = try reader.readVarint()

@@ -291,34 +291,29 @@ public final class TCPTransport: RaftTransport, Sendable {
         guard ack.to == id else { throw RaftError(.corrupt, "snapshot ack for node \(ack.to)") }
         guard let peer = peers.withLock({ $0[ack.from] }) else { return }
         let now = DispatchTime.now().uptimeNanoseconds
-        let outcome = peer.snapshot.withLock { stream -> OutgoingSnapshot.Outcome? in
-            guard var current = stream else { return nil }
+        let (outcome, stream) = peer.snapshot.withLock { stream -> (OutgoingSnapshot.Outcome?, OutgoingSnapshot?) in
+            guard var current = stream else { return (nil, nil) }
             let outcome = current.handle(ack, now: now)
             stream = outcome == .inProgress ? current : nil
-            if outcome != .inProgress { recordFinished(current) }
-            return outcome
+            return (outcome, current)
         }
         switch outcome {
-        case .completed: finishSnapshot(to: peer.id, succeeded: true)
-        case .failed: finishSnapshot(to: peer.id, succeeded: false)
+        case .completed: finishSnapshot(stream!, succeeded: true)
+        case .failed: finishSnapshot(stream!, succeeded: false)
         case .inProgress: peer.wakeup.signal()
         case nil: break
         }
     }
 
-    func recordFinished(_ stream: OutgoingSnapshot) {
-        state.withLock { s in
-            s.snapshots.bytesSent += stream.bytesSent
-            s.snapshots.resumptions += stream.resumptions
-        }
-    }
-
-    func finishSnapshot(to peer: NodeID, succeeded: Bool) {
+    /// Counts a finished stream and tells the node (outside every lock).
+    func finishSnapshot(_ stream: OutgoingSnapshot, succeeded: Bool) {
         let receiver = state.withLock { s in
             if succeeded { s.snapshots.sent += 1 } else { s.snapshots.failed += 1 }
+            s.snapshots.bytesSent += stream.bytesSent
+            s.snapshots.resumptions += stream.resumptions
             return s.receiver
         }
-        receiver?.reportSnapshot(to: peer, succeeded: succeeded)
+        receiver?.reportSnapshot(to: stream.to, succeeded: succeeded)
     }
 
     // MARK: Sending
@@ -349,20 +344,19 @@ public final class TCPTransport: RaftTransport, Sendable {
                 return q.items
             }
             let now = DispatchTime.now().uptimeNanoseconds
-            let (chunks, stalled) = peer.snapshot.withLock { stream -> ([SnapshotChunk], Bool) in
-                guard var current = stream else { return ([], false) }
+            let (chunks, stalled) = peer.snapshot.withLock { stream -> ([SnapshotChunk], OutgoingSnapshot?) in
+                guard var current = stream else { return ([], nil) }
                 if now - current.lastProgress > stallNanos {
                     stream = nil
-                    recordFinished(current)
-                    return ([], true)
+                    return ([], current)
                 }
                 let chunks = current.nextChunks(chunkSize: options.snapshotChunkBytes, window: options.snapshotWindowChunks)
                 stream = current
-                return (chunks, false)
+                return (chunks, nil)
             }
-            if stalled {
+            if let stalled {
                 log("node \(id): snapshot stream to \(peer.id) made no progress; abandoned")
-                finishSnapshot(to: peer.id, succeeded: false)
+                finishSnapshot(stalled, succeeded: false)
             }
             if items.isEmpty && chunks.isEmpty {
                 _ = peer.wakeup.wait(timeout: .now() + .milliseconds(200))

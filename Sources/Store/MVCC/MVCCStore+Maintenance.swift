@@ -40,19 +40,12 @@ extension MVCCStore {
         guard let lease = leases[id] else { throw StoreError(.leaseNotFound, "etcdserver: requested lease not found") }
         // Not a transaction: a lease may hold more keys than a transaction may have operations.
         var context = WriteContext(writeRevision: revision + 1)
-        for key in lease.keys.sorted(by: { compareBytes($0, $1) < 0 }) { deleteForLease(key, &context) }
+        for key in lease.keys.sorted(by: { compareBytes($0, $1) < 0 }) {
+            _ = apply(DeleteRangeRequest(key: key), &context)
+        }
         if !context.events.isEmpty { revision = context.writeRevision }
         leases[id] = nil
         return context.events
-    }
-
-    private mutating func deleteForLease(_ key: [UInt8], _ context: inout WriteContext) {
-        guard let versions = index[key], let previous = Self.visible(versions, at: context.latest(committed: revision)) else {
-            return
-        }
-        let tombstone = KeyValue(key: key, modRevision: context.writeRevision)
-        index.update(key, default: { [] }) { $0.append(tombstone) }
-        context.events.append(Event(kind: .delete, kv: tombstone, prevKV: previous))
     }
 
     // MARK: Consistency

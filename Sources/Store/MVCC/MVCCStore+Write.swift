@@ -69,26 +69,29 @@ extension MVCCStore {
             size += compare.key.count + compare.rangeEnd.count + 16
             if case .value(let value) = compare.target { size += value.count }
         }
-        for op in request.success + request.failure {
-            switch op {
-            case .range(let range):
-                try validate(range)
-                size += range.key.count + range.rangeEnd.count + 16
-            case .put(let put):
-                try checkKey(put.key)
-                if put.ignoreValue && !put.value.isEmpty {
-                    throw StoreError(.invalidArgument, "etcdserver: value is provided")
-                }
-                if put.ignoreLease && put.lease != 0 {
-                    throw StoreError(.invalidArgument, "etcdserver: lease is provided")
-                }
-                size += put.key.count + put.value.count + 16
-            case .deleteRange(let delete):
-                try checkKey(delete.key)
-                size += delete.key.count + delete.rangeEnd.count + 16
-            case .txn(let nested):
-                try checkOperations(nested, size: &size)
+        for op in request.success { try checkOperation(op, size: &size) }
+        for op in request.failure { try checkOperation(op, size: &size) }
+    }
+
+    private func checkOperation(_ op: RequestOp, size: inout Int) throws(StoreError) {
+        switch op {
+        case .range(let range):
+            try validate(range)
+            size += range.key.count + range.rangeEnd.count + 16
+        case .put(let put):
+            try checkKey(put.key)
+            if put.ignoreValue && !put.value.isEmpty {
+                throw StoreError(.invalidArgument, "etcdserver: value is provided")
             }
+            if put.ignoreLease && put.lease != 0 {
+                throw StoreError(.invalidArgument, "etcdserver: lease is provided")
+            }
+            size += put.key.count + put.value.count + 16
+        case .deleteRange(let delete):
+            try checkKey(delete.key)
+            size += delete.key.count + delete.rangeEnd.count + 16
+        case .txn(let nested):
+            try checkOperations(nested, size: &size)
         }
     }
 
@@ -141,7 +144,7 @@ extension MVCCStore {
     static func contains(_ key: [UInt8], _ rangeEnd: [UInt8], _ candidate: [UInt8]) -> Bool {
         if rangeEnd.isEmpty { return key == candidate }
         if compareBytes(candidate, key) < 0 { return false }
-        guard let upper = KeyRange.upperBound(key: key, rangeEnd: rangeEnd) else { return true }
+        guard let upper = KeyRange.upperBound(rangeEnd) else { return true }
         return compareBytes(candidate, upper) < 0
     }
 
@@ -223,7 +226,7 @@ extension MVCCStore {
         return PutResponse(header: ResponseHeader(revision: context.writeRevision), prevKV: put.prevKV ? previous : nil)
     }
 
-    private mutating func apply(_ delete: DeleteRangeRequest, _ context: inout WriteContext) -> DeleteRangeResponse {
+    mutating func apply(_ delete: DeleteRangeRequest, _ context: inout WriteContext) -> DeleteRangeResponse {
         var doomed: [KeyValue] = []
         forEachVisible(key: delete.key, rangeEnd: delete.rangeEnd, at: context.latest(committed: revision)) { kv in
             doomed.append(kv)

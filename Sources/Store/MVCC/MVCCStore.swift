@@ -32,16 +32,6 @@ package struct MVCCStore: Sendable {
         self.limits = limits
     }
 
-    /// Keys that exist at the latest revision.
-    package var keyCount: Int {
-        var live = 0
-        index.forEach(from: [], to: nil) { _, versions in
-            if versions.last!.version != 0 { live += 1 }
-            return true
-        }
-        return live
-    }
-
     // MARK: Reading
 
     /// The key's state at `revision`, if it existed then.
@@ -66,7 +56,7 @@ package struct MVCCStore: Sendable {
             if let versions = index[key], let kv = Self.visible(versions, at: revision) { _ = body(kv) }
             return
         }
-        let upper = KeyRange.upperBound(key: key, rangeEnd: rangeEnd)
+        let upper = KeyRange.upperBound(rangeEnd)
         if let upper, compareBytes(upper, key) <= 0 { return }
         index.forEach(from: key, to: upper) { _, versions in
             guard let kv = Self.visible(versions, at: revision) else { return true }

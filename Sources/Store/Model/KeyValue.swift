@@ -77,7 +77,7 @@ public enum KeyRange {
     }
 
     /// The exclusive upper bound of a request's range; nil for "no upper bound".
-    static func upperBound(key: [UInt8], rangeEnd: [UInt8]) -> [UInt8]? {
+    static func upperBound(_ rangeEnd: [UInt8]) -> [UInt8]? {
         if rangeEnd == [0] { return nil }
         return rangeEnd
     }

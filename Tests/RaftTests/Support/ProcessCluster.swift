@@ -173,6 +173,15 @@ final class ProcessCluster: Sendable {
         return nil
     }
 
+    /// One line per member (of `members`, default all) whose `DUMP` is not `expected`.
+    func membersNotHolding(_ expected: [String], among members: [NodeID]? = nil) -> [String] {
+        (members ?? ids).compactMap { id in
+            let log = dump(id)
+            guard log != expected else { return nil }
+            return "member \(id) holds \(log?.count ?? -1) values, expected \(expected.count): \((log ?? []).suffix(5))…"
+        }
+    }
+
     /// The tail of a member's log file, for failure messages.
     func logTail(_ id: NodeID) -> String {
         let text = String(decoding: (try? PosixFile.readAll("\(root)/member-\(id).log")) ?? [], as: UTF8.self)

@@ -80,6 +80,19 @@ func appendAck(from: NodeID, to: NodeID = 1, term: UInt64, index: UInt64) -> Mes
 /// Bytes of a string.
 func bytes(_ s: String) -> [UInt8] { Array(s.utf8) }
 
+/// The error code `body` throws, or nil if it does not throw.
+func errorCode<T>(_ body: () throws -> T) -> RaftError.Code? {
+    do {
+        _ = try body()
+        return nil
+    } catch let error as RaftError {
+        return error.code
+    } catch {
+        Issue.record("unexpected error type: \(error)")
+        return nil
+    }
+}
+
 /// A leader at term ≥ 1 built without a network: campaigns and steps the votes it needs. With
 /// `acknowledge`, every other member then acknowledges the leader's log, so they are all replicating
 /// and the empty entry of the term is committed and applied.
