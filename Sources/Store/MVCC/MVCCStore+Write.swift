@@ -210,7 +210,7 @@ extension MVCCStore {
         if lease != 0 && leases[lease] == nil {
             throw StoreError(.leaseNotFound, "etcdserver: requested lease not found")
         }
-        let kv = KeyValue(
+        var kv = KeyValue(
             key: put.key,
             createRevision: previous?.createRevision ?? context.writeRevision,
             modRevision: context.writeRevision,
@@ -218,6 +218,7 @@ extension MVCCStore {
             value: put.ignoreValue ? previous!.value : put.value,
             lease: lease
         )
+        kv.subRevision = Int32(truncatingIfNeeded: context.events.count)
         index.update(put.key, default: { [] }) { $0.append(kv) }
         context.touched.append(put.key)
         if let old = previous?.lease, old != 0, old != lease { detach(put.key, from: old, &context) }
@@ -233,7 +234,8 @@ extension MVCCStore {
             return true
         }
         for previous in doomed {
-            let tombstone = KeyValue(key: previous.key, modRevision: context.writeRevision)
+            var tombstone = KeyValue(key: previous.key, modRevision: context.writeRevision)
+            tombstone.subRevision = Int32(truncatingIfNeeded: context.events.count)
             index.update(previous.key, default: { [] }) { $0.append(tombstone) }
             context.touched.append(previous.key)
             if previous.lease != 0 { detach(previous.key, from: previous.lease, &context) }

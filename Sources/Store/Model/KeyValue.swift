@@ -10,6 +10,9 @@ public struct KeyValue: Sendable, Hashable {
     public var value: [UInt8]
     /// The lease the key is attached to (0: none).
     public var lease: Int64
+    /// The change's position among its revision's changes (etcd's sub-revision): history replayed to
+    /// a watcher keeps a transaction's events in the order it made them. Not part of equality.
+    package var subRevision: Int32 = 0
 
     public init(
         key: [UInt8], createRevision: Int64 = 0, modRevision: Int64 = 0, version: Int64 = 0, value: [UInt8] = [],
@@ -21,6 +24,19 @@ public struct KeyValue: Sendable, Hashable {
         self.version = version
         self.value = value
         self.lease = lease
+    }
+}
+
+extension KeyValue {
+    public static func == (lhs: KeyValue, rhs: KeyValue) -> Bool {
+        lhs.key == rhs.key && lhs.createRevision == rhs.createRevision && lhs.modRevision == rhs.modRevision
+            && lhs.version == rhs.version && lhs.value == rhs.value && lhs.lease == rhs.lease
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(key)
+        hasher.combine(modRevision)
+        hasher.combine(version)
     }
 }
 

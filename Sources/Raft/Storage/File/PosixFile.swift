@@ -5,18 +5,18 @@ import Darwin
 #endif
 
 /// Thin POSIX file helpers whose failures name the file (and the offset where it matters).
-enum PosixFile {
-    static func failure(_ what: String, _ path: String) -> RaftError {
+package enum PosixFile {
+    package static func failure(_ what: String, _ path: String) -> RaftError {
         RaftError(.storageFailure, "\(what) \(path): \(String(cString: strerror(errno)))")
     }
 
-    static func openFile(_ path: String, create: Bool) throws(RaftError) -> Int32 {
+    package static func openFile(_ path: String, create: Bool) throws(RaftError) -> Int32 {
         let fd = create ? open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644) : open(path, O_RDWR | O_CLOEXEC)
         if fd < 0 { throw failure("cannot open", path) }
         return fd
     }
 
-    static func readAll(_ path: String) throws(RaftError) -> [UInt8] {
+    package static func readAll(_ path: String) throws(RaftError) -> [UInt8] {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         if fd < 0 { throw failure("cannot open", path) }
         defer { close(fd) }
@@ -37,7 +37,7 @@ enum PosixFile {
         return Array(bytes[0..<done])
     }
 
-    static func write(_ fd: Int32, _ bytes: [UInt8], at offset: Int, path: String) throws(RaftError) {
+    package static func write(_ fd: Int32, _ bytes: [UInt8], at offset: Int, path: String) throws(RaftError) {
         var done = 0
         while done < bytes.count {
             let n = bytes.withUnsafeBytes { pwrite(fd, $0.baseAddress! + done, bytes.count - done, off_t(offset + done)) }
@@ -49,7 +49,7 @@ enum PosixFile {
         }
     }
 
-    static func sync(_ fd: Int32, path: String) throws(RaftError) {
+    package static func sync(_ fd: Int32, path: String) throws(RaftError) {
         #if os(Linux)
         if fdatasync(fd) != 0 { throw failure("cannot fdatasync", path) }
         #else
@@ -58,7 +58,7 @@ enum PosixFile {
     }
 
     /// Reserves `size` bytes so appends do not change the file size (an fdatasync then flushes data only).
-    static func preallocate(_ fd: Int32, size: Int, path: String) throws(RaftError) {
+    package static func preallocate(_ fd: Int32, size: Int, path: String) throws(RaftError) {
         #if os(Linux)
         let result = posix_fallocate(fd, 0, off_t(size))
         if result != 0 && result != EOPNOTSUPP && result != EINVAL {
@@ -68,18 +68,18 @@ enum PosixFile {
         #endif
     }
 
-    static func syncDirectory(_ path: String) throws(RaftError) {
+    package static func syncDirectory(_ path: String) throws(RaftError) {
         let fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         if fd < 0 { throw failure("cannot open directory", path) }
         defer { close(fd) }
         if fsync(fd) != 0 { throw failure("cannot fsync directory", path) }
     }
 
-    static func makeDirectory(_ path: String) throws(RaftError) {
+    package static func makeDirectory(_ path: String) throws(RaftError) {
         if mkdir(path, 0o755) != 0 && errno != EEXIST { throw failure("cannot create directory", path) }
     }
 
-    static func list(_ directory: String) throws(RaftError) -> [String] {
+    package static func list(_ directory: String) throws(RaftError) -> [String] {
         guard let dir = opendir(directory) else { throw failure("cannot list", directory) }
         defer { closedir(dir) }
         var names: [String] = []
@@ -92,15 +92,15 @@ enum PosixFile {
         return names.sorted()
     }
 
-    static func remove(_ path: String) {
+    package static func remove(_ path: String) {
         unlink(path)
     }
 
-    static func renameFile(_ from: String, _ to: String) throws(RaftError) {
+    package static func renameFile(_ from: String, _ to: String) throws(RaftError) {
         if rename(from, to) != 0 { throw failure("cannot rename \(from) to", to) }
     }
 
-    static func truncate(_ fd: Int32, to size: Int, path: String) throws(RaftError) {
+    package static func truncate(_ fd: Int32, to size: Int, path: String) throws(RaftError) {
         if ftruncate(fd, off_t(size)) != 0 { throw failure("cannot truncate", path) }
     }
 }
