@@ -22,6 +22,7 @@ let package = Package(
         .library(name: "Scheduling", targets: ["Scheduling"]),
         .executable(name: "control-plane-demo", targets: ["ControlPlaneDemo"]),
         .executable(name: "raft-member", targets: ["RaftMember"]),
+        .executable(name: "store-member", targets: ["StoreMember"]),
     ],
     targets: [
         .target(name: "Raft", swiftSettings: strictSettings),
@@ -44,8 +45,22 @@ let package = Package(
             path: "Examples/RaftMember",
             swiftSettings: strictSettings
         ),
-        .testTarget(name: "RaftTests", dependencies: ["Raft"], swiftSettings: strictSettings),
-        .testTarget(name: "StoreTests", dependencies: ["Store", "Raft"], swiftSettings: strictSettings),
+        // One store member per process (embedded, or a replicated member over TCP), for the
+        // process-level store tests.
+        .executableTarget(
+            name: "StoreMember",
+            dependencies: ["Store", "Raft"],
+            path: "Examples/StoreMember",
+            swiftSettings: strictSettings
+        ),
+        // Starts, SIGKILLs and restarts member processes for the process-level tests.
+        .target(name: "ProcessHarness", dependencies: ["Raft"], path: "Tests/ProcessHarness", swiftSettings: strictSettings),
+        .testTarget(name: "RaftTests", dependencies: ["Raft", "ProcessHarness"], swiftSettings: strictSettings),
+        .testTarget(
+            name: "StoreTests",
+            dependencies: ["Store", "Raft", "ProcessHarness"],
+            swiftSettings: strictSettings
+        ),
     ],
     swiftLanguageModes: [.v6]
 )

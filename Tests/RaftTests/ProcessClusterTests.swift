@@ -1,3 +1,4 @@
+import ProcessHarness
 import Synchronization
 import Testing
 @testable import Raft

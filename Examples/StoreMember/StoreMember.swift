@@ -1,0 +1,186 @@
+import Dispatch
+import Raft
+import Store
+import Synchronization
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// One store member per process, for the process-level tests (SIGKILL and restart).
+///
+/// Without `--peer`, the embedded default (``KeyValueStore/open(directory:options:)``); with peers, a
+/// replicated member on a `FileLog` and the TCP transport.
+///
+///     store-member --id 1 --data /tmp/s1 --listen 7001 --client 8001 \
+///         [--peer 2=127.0.0.1:7002 …] [--heartbeat-ms 100] [--election-ms 1000]
+///
+/// Client protocol, one request per line, one answer per line:
+///
+/// | request | answer |
+/// |---|---|
+/// | `PUT <key> <value>` | `OK <revision>` once applied, or `ERR <code> <leader hint> <message>` |
+/// | `GET <key>` | `OK <revision> <value>` or `OK <revision>` (absent), linearizable |
+/// | `LIST <prefix>` | `OK <revision> <count> <key>=<value> …`, linearizable |
+/// | `HASH <revision>` | `OK <hash> <revision> <compact revision>` |
+/// | `BACKUP <path>` | `OK <revision>` once the backup file is durable |
+/// | `STATUS` | `OK role=… leader=… term=… revision=… applied=…` |
+@main
+struct StoreMember {
+    struct Arguments {
+        var id: UInt64 = 1
+        var data = ""
+        var listen: UInt16 = 0
+        var client: UInt16 = 0
+        var peers: [UInt64: TCPAddress] = [:]
+        var heartbeatMs = 100
+        var electionMs = 1_000
+
+        init(_ arguments: [String]) throws(StoreError) {
+            var rest = arguments[...]
+            func value(_ flag: String) throws(StoreError) -> String {
+                guard let next = rest.popFirst() else { throw StoreError(.invalidArgument, "\(flag) needs a value") }
+                return next
+            }
+            func number<T: FixedWidthInteger>(_ flag: String) throws(StoreError) -> T {
+                let text = try value(flag)
+                guard let parsed = T(text) else { throw StoreError(.invalidArgument, "\(flag): not a number: \(text)") }
+                return parsed
+            }
+            while let flag = rest.popFirst() {
+                switch flag {
+                case "--id": id = try number(flag)
+                case "--data": data = try value(flag)
+                case "--listen": listen = try number(flag)
+                case "--client": client = try number(flag)
+                case "--peer":
+                    let spec = try value(flag)
+                    let parts = spec.split(separator: "=")
+                    let hostPort = parts.count == 2 ? parts[1].split(separator: ":") : []
+                    guard parts.count == 2, let peer = UInt64(parts[0]), hostPort.count == 2, let port = UInt16(hostPort[1])
+                    else { throw StoreError(.invalidArgument, "--peer expects id=host:port, got \(spec)") }
+                    peers[peer] = TCPAddress(host: String(hostPort[0]), port: port)
+                case "--heartbeat-ms": heartbeatMs = try number(flag)
+                case "--election-ms": electionMs = try number(flag)
+                default: throw StoreError(.invalidArgument, "unknown flag \(flag)")
+                }
+            }
+            guard !data.isEmpty, client != 0 else { throw StoreError(.invalidArgument, "--data and --client are required") }
+        }
+    }
+
+    static func main() async {
+        do {
+            try await run(try Arguments(Array(CommandLine.arguments.dropFirst())))
+        } catch {
+            print("store-member: \(error)")
+            exit(1)
+        }
+    }
+
+    static func run(_ arguments: Arguments) async throws {
+        var options = KeyValueStore.Options()
+        options.raft.heartbeatInterval = .milliseconds(arguments.heartbeatMs)
+        options.raft.electionTimeout = .milliseconds(arguments.electionMs)
+        if arguments.peers.isEmpty {
+            let store = try await KeyValueStore.open(directory: arguments.data, options: options)
+            print("member \(arguments.id): embedded store open at revision \(store.status().revision)")
+            try ClientServer(store: store).serve(port: arguments.client)
+            while true { try await Task.sleep(for: .seconds(3_600)) }
+        }
+        let voters = ([arguments.id] + arguments.peers.keys).sorted()
+        let storage = try FileLog(directory: arguments.data, voters: voters)
+        print("member \(arguments.id): \(storage.recoveryReport)")
+        var transportOptions = TCPTransport.Options()
+        transportOptions.snapshotDirectory = arguments.data
+        let transport = try TCPTransport(
+            id: arguments.id,
+            listenOn: TCPAddress(host: "127.0.0.1", port: arguments.listen),
+            options: transportOptions,
+            log: { print($0) }
+        )
+        for (peer, address) in arguments.peers { transport.setPeer(peer, address: address) }
+        let store = try KeyValueStore(member: arguments.id, storage: storage, transport: transport, clock: ContinuousClock(), options: options)
+        transport.connect(store.raft)
+        try ClientServer(store: store).serve(port: arguments.client)
+        print("member \(arguments.id): serving clients on 127.0.0.1:\(arguments.client)")
+        try await withThrowingDiscardingTaskGroup { group in
+            group.addTask { try await transport.run() }
+            group.addTask { try await store.run() }
+        }
+    }
+}
+
+/// The line protocol (see ``StoreMember``), one thread per connection.
+struct ClientServer: Sendable {
+    let store: KeyValueStore
+
+    func serve(port: UInt16) throws(RaftError) {
+        let (listener, _) = try Sockets.listenSocket(on: TCPAddress(host: "127.0.0.1", port: port))
+        spawnThread {
+            while true {
+                let fd = accept(listener, nil, nil)
+                if fd < 0 { continue }
+                spawnThread { serveConnection(fd) }
+            }
+        }
+    }
+
+    func serveConnection(_ fd: Int32) {
+        defer { close(fd) }
+        var reader = LineReader(fd: fd)
+        while let line = reader.readLine() {
+            let answer = Self.blocking { await handle(line) }
+            guard Sockets.writeAll(fd, Array((answer + "\n").utf8)) else { return }
+        }
+    }
+
+    func handle(_ line: String) async -> String {
+        let words = line.split(separator: " ", maxSplits: 2).map(String.init)
+        func word(_ i: Int) -> String { i < words.count ? words[i] : "" }
+        do throws(StoreError) {
+            switch word(0) {
+            case "PUT":
+                let response = try await store.put(word(1), word(2))
+                return "OK \(response.header.revision)"
+            case "GET":
+                let response = try await store.range(RangeRequest(key: Array(word(1).utf8)))
+                let value = response.kvs.first.map { " " + String(decoding: $0.value, as: UTF8.self) } ?? ""
+                return "OK \(response.header.revision)\(value)"
+            case "LIST":
+                let response = try await store.range(.prefix(Array(word(1).utf8)))
+                let pairs = response.kvs.map { " \(String(decoding: $0.key, as: UTF8.self))=\(String(decoding: $0.value, as: UTF8.self))" }
+                return "OK \(response.header.revision) \(response.kvs.count)" + pairs.joined()
+            case "HASH":
+                let hash = try store.hash(revision: Int64(word(1)) ?? 0)
+                return "OK \(hash.hash) \(hash.revision) \(hash.compactRevision)"
+            case "BACKUP":
+                let revision = try await store.backup(to: word(1))
+                return "OK \(revision)"
+            case "STATUS":
+                let status = store.status()
+                let role = store.raft.status().softState.role
+                return "OK role=\(role) leader=\(status.leader) term=\(status.raftTerm) revision=\(status.revision) applied=\(status.raftAppliedIndex)"
+            default:
+                return "ERR invalidArgument 0 unknown request"
+            }
+        } catch {
+            return "ERR \(error.code) \(error.leaderHint) \(error.message)"
+        }
+    }
+
+    /// Runs `body` on the cooperative pool and waits for it on this (dedicated) thread.
+    static func blocking(_ body: @escaping @Sendable () async -> String) -> String {
+        let done = DispatchSemaphore(value: 0)
+        let result = Mutex("")
+        Task {
+            let value = await body()
+            result.withLock { $0 = value }
+            done.signal()
+        }
+        done.wait()
+        return result.withLock { $0 }
+    }
+}
