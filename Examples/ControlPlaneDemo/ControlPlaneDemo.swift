@@ -9,11 +9,13 @@ import Darwin
 /// `swift run control-plane-demo [seed]` — the same seed prints the same story.
 @main
 struct ControlPlaneDemo {
-    static func main() {
+    static func main() async {
         let seed: UInt64 = CommandLine.arguments.dropFirst().first.flatMap(UInt64.init) ?? 7
         print("swift-control-plane demo")
         print("")
         var consensus = RaftChapter(seed: seed)
         guard consensus.run() else { exit(1) }
+        print("")
+        guard await StoreChapter().run() else { exit(1) }
     }
 }
