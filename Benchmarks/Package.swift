@@ -33,6 +33,27 @@ let package = Package(
             dependencies: [.product(name: "Raft", package: "swift-control-plane"), "RaftWorkloads"],
             path: "Sources/RaftLoad"
         ),
+        .executableTarget(
+            name: "StoreBenchmarks",
+            dependencies: [
+                .product(name: "Store", package: "swift-control-plane"),
+                .product(name: "Benchmark", package: "package-benchmark"),
+                "StoreWorkloads",
+            ],
+            path: "Benchmarks/StoreBenchmarks",
+            swiftSettings: [.enableUpcomingFeature("ExistentialAny")],
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "package-benchmark")]
+        ),
+        .target(
+            name: "StoreWorkloads",
+            dependencies: [.product(name: "Store", package: "swift-control-plane")],
+            path: "Sources/StoreWorkloads"
+        ),
+        .executableTarget(
+            name: "store-load",
+            dependencies: [.product(name: "Store", package: "swift-control-plane"), "StoreWorkloads"],
+            path: "Sources/StoreLoad"
+        ),
     ],
     swiftLanguageModes: [.v6]
 )
