@@ -473,14 +473,10 @@ struct StoreSemanticsTests {
                 Issue.record("no nested response")
                 return
             }
-            withKnownIssue("nested compares see the enclosing txn's writes (MVCCStore.execute evaluates at the pending revision)") {
-                #expect(!inner.succeeded)
-            }
+            #expect(!inner.succeeded)
             let sawBefore = try await store.get("saw-before")
             let sawWrite = try await store.get("saw-write")
-            withKnownIssue("nested compares see the enclosing txn's writes") {
-                #expect(sawBefore != nil && sawWrite == nil)
-            }
+            #expect(sawBefore != nil && sawWrite == nil)
         }
     }
 

@@ -15,11 +15,20 @@ extension MVCCStore {
         func latest(committed: Int64) -> Int64 { events.isEmpty ? committed : writeRevision }
     }
 
+    /// A put: the same checks and outcome as a transaction holding only it, without building one.
     package mutating func put(_ request: PutRequest) throws(StoreError) -> (PutResponse, Events) {
-        let (response, events) = try txn(TxnRequest(success: [.put(request)]))
-        guard case .put(var put) = response.responses[0] else { preconditionFailure("a put answers a put") }
-        put.header = response.header
-        return (put, events)
+        try checkStructure(TxnRequest(success: [.put(request)]))
+        var context = WriteContext(writeRevision: revision + 1)
+        var response: PutResponse
+        do {
+            response = try apply(request, &context)
+        } catch {
+            undo(context)
+            throw error
+        }
+        revision = context.writeRevision
+        response.header = ResponseHeader(revision: revision)
+        return (response, context.events)
     }
 
     package mutating func deleteRange(_ request: DeleteRangeRequest) throws(StoreError) -> (DeleteRangeResponse, Events) {
@@ -51,7 +60,7 @@ extension MVCCStore {
 
     func checkStructure(_ request: TxnRequest) throws(StoreError) {
         var size = 0
-        try checkOperations(request, size: &size)
+        try checkOperations(request, limit: limits.maxTxnOperations, size: &size)
         if size > limits.maxRequestBytes {
             throw StoreError(.requestTooLarge, "etcdserver: request is too large (\(size) bytes, limit \(limits.maxRequestBytes))")
         }
@@ -59,21 +68,23 @@ extension MVCCStore {
         try checkDuplicates(request.failure)
     }
 
-    private func checkOperations(_ request: TxnRequest, size: inout Int) throws(StoreError) {
-        let limit = limits.maxTxnOperations
-        if request.compare.count > limit || request.success.count > limit || request.failure.count > limit {
-            throw StoreError(.tooManyOperations, "etcdserver: too many operations in txn request (limit \(limit))")
+    /// etcd's `checkTxnRequest`: a nested transaction may use only the operations its parent left
+    /// (`limit` minus the parent's largest of compares, success and failure).
+    private func checkOperations(_ request: TxnRequest, limit: Int, size: inout Int) throws(StoreError) {
+        let operations = max(request.compare.count, request.success.count, request.failure.count)
+        if operations > limit {
+            throw StoreError(.tooManyOperations, "etcdserver: too many operations in txn request (limit \(limits.maxTxnOperations))")
         }
         for compare in request.compare {
             try checkKey(compare.key)
             size += compare.key.count + compare.rangeEnd.count + 16
             if case .value(let value) = compare.target { size += value.count }
         }
-        for op in request.success { try checkOperation(op, size: &size) }
-        for op in request.failure { try checkOperation(op, size: &size) }
+        for op in request.success { try checkOperation(op, remaining: limit - operations, size: &size) }
+        for op in request.failure { try checkOperation(op, remaining: limit - operations, size: &size) }
     }
 
-    private func checkOperation(_ op: RequestOp, size: inout Int) throws(StoreError) {
+    private func checkOperation(_ op: RequestOp, remaining: Int, size: inout Int) throws(StoreError) {
         switch op {
         case .range(let range):
             try validate(range)
@@ -91,7 +102,7 @@ extension MVCCStore {
             try checkKey(delete.key)
             size += delete.key.count + delete.rangeEnd.count + 16
         case .txn(let nested):
-            try checkOperations(nested, size: &size)
+            try checkOperations(nested, limit: remaining, size: &size)
         }
     }
 
@@ -105,6 +116,10 @@ extension MVCCStore {
     /// A branch may not write a key twice: two puts of one key, or a put inside a deleted range.
     /// Nested transactions count with their enclosing branch (each of their branches separately).
     private func checkDuplicates(_ ops: [RequestOp]) throws(StoreError) {
+        // One operation writes each key at most once, unless it is a transaction.
+        if ops.count < 2 {
+            guard case .txn = ops.first else { return }
+        }
         var puts: Set<[UInt8]> = []
         var deletes: [(key: [UInt8], rangeEnd: [UInt8])] = []
         try collectWrites(ops, puts: &puts, deletes: &deletes)
@@ -151,12 +166,16 @@ extension MVCCStore {
     // MARK: Execution
 
     private mutating func execute(_ request: TxnRequest, _ context: inout WriteContext) throws(StoreError) -> TxnResponse {
-        let latest = context.latest(committed: revision)
-        let succeeded = request.compare.allSatisfy { evaluate($0, at: latest) }
+        // etcd chooses the whole path before writing anything: nested compares, too, see the state
+        // before the transaction, not its earlier writes.
+        let succeeded = request.compare.allSatisfy { evaluate($0, at: revision) }
         var responses: [ResponseOp] = []
         for op in succeeded ? request.success : request.failure {
             switch op {
             case .range(let range):
+                // etcd checks a transaction's ranges against the state before it (checkRange): the
+                // transaction's own pending revision is still a future one.
+                if range.revision > revision { throw StoreError.futureRevision }
                 responses.append(.range(try self.range(range, latest: context.latest(committed: revision))))
             case .put(let put):
                 responses.append(.put(try apply(put, &context)))

@@ -72,7 +72,8 @@ extension KeyValueStore {
 
     /// The lease's granted TTL, after making sure this member is the primary lessor.
     func primaryLease(_ id: Int64) throws(StoreError) -> Int64 {
-        refreshLessor()
+        // Only the maintenance loop claims due leases: it is the one that proposes their expiry.
+        refreshLessor(claimingDue: false)
         let status = raft.status()
         guard status.softState.role == .leader else {
             throw StoreError(.notLeader, "etcdserver: not leader (lease time is kept by the leader)", leaderHint: status.softState.leader)
@@ -83,14 +84,15 @@ extension KeyValueStore {
         return ttl
     }
 
-    /// Updates the lessor from the Raft role and lease table; returns leases due for expiry.
+    /// Updates the lessor from the Raft role and lease table; returns leases due for expiry (marked
+    /// as expiring: the caller must propose their expiry), none unless `claimingDue`.
     @discardableResult
-    func refreshLessor() -> [Int64] {
+    func refreshLessor(claimingDue: Bool = true) -> [Int64] {
         let status = raft.status()
         let leases = machine.state.withLock { s in s.mvcc.leases.mapValues(\.ttl) }
         let now = elapsed()
         return lessor.withLock { l in
-            l.refresh(isLeader: status.softState.role == .leader, term: status.hardState.term, leases: leases, now: now)
+            l.refresh(isLeader: status.softState.role == .leader, term: status.hardState.term, leases: leases, now: now, claimingDue: claimingDue)
         }
     }
 

@@ -45,7 +45,9 @@ extension KeyValueStore {
                 leader: raftStatus.softState.leader,
                 raftTerm: raftStatus.hardState.term,
                 raftIndex: raftStatus.hardState.commit,
-                raftAppliedIndex: s.appliedIndex,
+                // Raft applies entries the state machine never sees (a new leader's empty entry,
+                // membership changes); etcd's applied index counts them.
+                raftAppliedIndex: max(s.appliedIndex, raftStatus.applied),
                 revision: s.mvcc.revision,
                 compactRevision: s.mvcc.compactRevision,
                 size: s.mvcc.approximateSize,
@@ -156,12 +158,11 @@ extension KeyValueStore {
         case .period(let retention):
             let every = max(options.leaseCheckInterval, retention / 10)
             if samples.last.map({ now - $0.time >= every }) ?? true { samples.append((now, revision)) }
-            // The newest revision observed at least `retention` ago.
+            // The newest revision observed at least `retention` ago. That sample stays until a newer
+            // one is old enough: this runs every tick, the compaction only every `every`.
+            while samples.count > 1, now - samples[1].time >= retention { samples.removeFirst() }
             var target: Int64 = 0
-            while let first = samples.first, now - first.time >= retention {
-                target = first.revision
-                samples.removeFirst()
-            }
+            if let first = samples.first, now - first.time >= retention { target = first.revision }
             return (target > compacted ? target : 0, every)
         }
     }

@@ -10,8 +10,8 @@ struct Lessor: Sendable {
     var expiring: Set<Int64> = []
 
     /// Brings the lessor up to date with this member's role and the replicated lease table; returns
-    /// leases now due for expiry (once each).
-    mutating func refresh(isLeader: Bool, term: UInt64, leases: [Int64: Int64], now: Duration) -> [Int64] {
+    /// leases now due for expiry (once each), and marks them expiring, when `claimingDue`.
+    mutating func refresh(isLeader: Bool, term: UInt64, leases: [Int64: Int64], now: Duration, claimingDue: Bool = true) -> [Int64] {
         guard isLeader else {
             primaryTerm = 0
             deadlines = [:]
@@ -28,6 +28,7 @@ struct Lessor: Sendable {
             deadlines[id] = nil
             expiring.remove(id)
         }
+        if !claimingDue { return [] }
         var due: [Int64] = []
         for (id, deadline) in deadlines where deadline <= now && !expiring.contains(id) {
             expiring.insert(id)

@@ -92,10 +92,12 @@ extension KeyValueStore {
     /// order; a watch from a revision this member has not reached yet waits for it.
     ///
     /// - Throws: ``StoreError/Code/compacted`` when `startRevision` is at or before the compact
-    ///   revision, ``StoreError/Code/emptyKey`` for an empty key.
+    ///   revision, ``StoreError/Code/emptyKey`` for an empty key, ``StoreError/Code/shuttingDown``
+    ///   when the member has stopped.
     public func watch(_ request: WatchRequest) throws(StoreError) -> Watch {
         if request.key.isEmpty { throw StoreError.emptyKey }
         let id = try machine.withState { s throws(StoreError) -> Int64 in
+            if let closed = s.watchers.closed { throw closed }
             if request.startRevision > 0 && request.startRevision <= s.mvcc.compactRevision {
                 throw StoreError.compacted(s.mvcc.compactRevision)
             }

@@ -54,6 +54,9 @@ struct WatcherTable: Sendable {
     var positions: [Int64: Int] = [:]
     var nextID: Int64 = 1
     let capacity: Int
+    /// Set when the member stopped (``endAll(_:wake:)``): watches created afterwards are refused
+    /// with it rather than waiting for revisions that will never be applied.
+    var closed: StoreError?
 
     init(capacity: Int) {
         self.capacity = max(1, capacity)
@@ -181,8 +184,13 @@ struct WatcherTable: Sendable {
     mutating func requestProgress(_ id: Int64?, periodic: Bool, wake: inout [CheckedContinuation<Void, Never>]) {
         for i in watchers.indices {
             if let id, watchers[i].id != id { continue }
-            if periodic && !watchers[i].progressNotify { continue }
-            guard watchers[i].synced, watchers[i].pending.isEmpty else { continue }
+            if periodic {
+                // Periodic notifications go to idle watchers that asked for them.
+                if !watchers[i].progressNotify { continue }
+                guard watchers[i].synced, watchers[i].pending.isEmpty else { continue }
+            }
+            // A requested one is never dropped (etcd defers it): ``poll(_:mvcc:)`` sends it once the
+            // queued events were delivered and the watcher caught up.
             watchers[i].progressDue = true
             if let waiter = watchers[i].waiter {
                 watchers[i].waiter = nil
@@ -204,6 +212,7 @@ struct WatcherTable: Sendable {
 
     /// Ends every watcher with `error` (the store is closing).
     mutating func endAll(_ error: StoreError, wake: inout [CheckedContinuation<Void, Never>]) {
+        closed = error
         for i in watchers.indices {
             watchers[i].ended = error
             if let waiter = watchers[i].waiter {
