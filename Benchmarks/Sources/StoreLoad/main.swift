@@ -6,7 +6,8 @@
 //     store-load watch  [puts]        Store.WatchFanout: 1,000 prefix watchers, one writer
 //     store-load memory [keys]        Store.Memory: resident bytes per key after loading
 //
-// `--memory` (put, range, watch) runs on the in-memory store instead of the embedded one.
+// `--memory` (put, range, watch) runs on the in-memory store instead of the embedded one;
+// `--snapshot-interval=N` sets the Raft snapshot interval (default: the store's, 100,000 entries).
 import Store
 import StoreWorkloads
 
@@ -27,6 +28,10 @@ func seconds(_ duration: Duration) -> Double {
 let arguments = Array(CommandLine.arguments.dropFirst())
 let inMemory = arguments.contains("--memory")
 let positional = arguments.filter { !$0.hasPrefix("--") }
+var options = KeyValueStore.Options()
+for argument in arguments where argument.hasPrefix("--snapshot-interval=") {
+    options.raft.snapshotInterval = UInt64(argument.dropFirst("--snapshot-interval=".count)) ?? options.raft.snapshotInterval
+}
 let mode = positional.first ?? "put"
 let count = positional.dropFirst().first.flatMap(Int.init)
 let done = Tally()
@@ -45,9 +50,9 @@ func report(_ unit: String, _ extra: @escaping @Sendable () -> String = { "" }) 
 }
 
 func openStore() async throws -> (KeyValueStore, ScratchDirectory?) {
-    if inMemory { return (try await KeyValueStore.inMemory(), nil) }
+    if inMemory { return (try await KeyValueStore.inMemory(options: options), nil) }
     let directory = try ScratchDirectory()
-    return (try await KeyValueStore.open(directory: directory.path), directory)
+    return (try await KeyValueStore.open(directory: directory.path, options: options), directory)
 }
 
 switch mode {
@@ -104,7 +109,7 @@ case "memory":
     let keys = count ?? 1_000_000
     let directory = try ScratchDirectory()
     let progress = report("puts", { ", resident \(residentBytes() >> 20) MiB" })
-    let outcome = try await MemoryLoad.run(directory: directory.path, keys: keys, done: done) { store in
+    let outcome = try await MemoryLoad.run(directory: directory.path, keys: keys, options: options, done: done) { store in
         let status = store.status()
         say("loaded: revision \(status.revision), \(status.keys) keys, approximate size \(status.size) bytes")
     }
