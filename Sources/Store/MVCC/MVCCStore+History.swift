@@ -71,7 +71,7 @@ extension MVCCStore {
         }
         let upper = KeyRange.upperBound(rangeEnd)
         if let upper, compareBytes(upper, key) <= 0 { return }
-        index.forEach(from: key, to: upper) { _, versions in
+        index.forEachEntry(from: key, to: upper) { _, versions in
             body(versions)
             return true
         }

@@ -70,7 +70,7 @@ extension MVCCStore {
     /// Approximate bytes held: every retained version's key and value plus fixed overhead.
     package var approximateSize: Int {
         var total = 0
-        index.forEach(from: [], to: nil) { key, versions in
+        index.forEachEntry(from: [], to: nil) { key, versions in
             total += key.count + 16
             for kv in versions { total += kv.value.count + 48 }
             return true
@@ -81,7 +81,7 @@ extension MVCCStore {
     /// Keys that exist at the current revision.
     package var liveKeyCount: Int {
         var count = 0
-        index.forEach(from: [], to: nil) { _, versions in
+        index.forEachEntry(from: [], to: nil) { _, versions in
             if let last = versions.last, last.version != 0 { count += 1 }
             return true
         }

@@ -58,7 +58,7 @@ package struct MVCCStore: Sendable {
         }
         let upper = KeyRange.upperBound(rangeEnd)
         if let upper, compareBytes(upper, key) <= 0 { return }
-        index.forEach(from: key, to: upper) { _, versions in
+        index.forEachEntry(from: key, to: upper) { _, versions in
             guard let kv = Self.visible(versions, at: revision) else { return true }
             return body(kv)
         }
