@@ -36,6 +36,9 @@ public final class KeyValueStore: Sendable {
         public var progressNotifyInterval: Duration = .seconds(600)
         /// fsync the log before acknowledging (embedded shape). Turning it off loses durability.
         public var syncWrites = true
+        /// Seeds the member's randomized election timeouts; nil draws one. Fault tests set it so a
+        /// run reproduces from its printed seed.
+        public var raftSeed: UInt64?
 
         public init() {
             raft = RaftNode.Options()
@@ -91,7 +94,7 @@ public final class KeyValueStore: Sendable {
     ) throws(StoreError) where C.Duration == Duration {
         let machine = StoreStateMachine(limits: options.limits, watchBufferEvents: options.watchBufferEvents)
         var config = RaftConfig(id: id)
-        config.randomSeed = id &* 0x9E37_79B9_7F4A_7C15 ^ UInt64.random(in: 0...UInt64.max)
+        config.randomSeed = id &* 0x9E37_79B9_7F4A_7C15 ^ (options.raftSeed ?? UInt64.random(in: 0...UInt64.max))
         let node: RaftNode
         do throws(RaftError) {
             node = try RaftNode(config: config, storage: storage, stateMachine: machine, transport: transport, clock: clock, options: options.raft)

@@ -21,6 +21,8 @@ final class StoreCluster: Sendable {
 
     struct State {
         var members: [UInt64: Member] = [:]
+        /// Member starts so far, to vary the election seed on every (re)start.
+        var starts: UInt64 = 0
         var actions: [String] = []
         /// Background work the harness started (leadership transfers); awaited by ``finish()``.
         var background: [Task<Void, Never>] = []
@@ -73,6 +75,13 @@ final class StoreCluster: Sendable {
     func start(_ id: UInt64) throws {
         let storage = state.withLock { $0.members[id]!.storage }
         let transport = StoreDelayLine.Transport(line: delays, from: id)
+        // Election timing follows the seed (and differs after each restart, as a real one would).
+        var options = options
+        let restarts = state.withLock { s -> UInt64 in
+            defer { s.starts += 1 }
+            return s.starts
+        }
+        options.raftSeed = seed &* 0x2545_F491_4F6C_DD1D &+ restarts
         let store = try KeyValueStore(member: id, storage: storage, transport: transport, clock: clock, options: options)
         network.register(id, store.raft)
         let task = Task { try await store.run() }
