@@ -23,7 +23,8 @@ extension MVCCStore {
             var collected: [(Event, Int32)] = []
             var revisions = Set<Int64>()
             var nextBeyond = Int64.max
-            visitVersions(key: key, rangeEnd: rangeEnd) { versions in
+            visitVersions(key: key, rangeEnd: rangeEnd) { copyKey, versions in
+                var key: [UInt8]? = nil
                 // The first version at or after `from`.
                 var low = 0
                 var high = versions.count
@@ -33,12 +34,14 @@ extension MVCCStore {
                 }
                 var i = low
                 while i < versions.count {
-                    let kv = versions[i]
-                    if kv.modRevision > end {
-                        nextBeyond = min(nextBeyond, kv.modRevision)
+                    let version = versions[i]
+                    if version.modRevision > end {
+                        nextBeyond = min(nextBeyond, version.modRevision)
                         break
                     }
-                    let previous = i > 0 && versions[i - 1].version != 0 ? versions[i - 1] : nil
+                    if key == nil { key = copyKey() }
+                    let kv = version.keyValue(key!)
+                    let previous = i > 0 && versions[i - 1].version != 0 ? versions[i - 1].keyValue(key!) : nil
                     let event =
                         kv.version == 0
                         ? Event(kind: .delete, kv: kv, prevKV: previous) : Event(kind: .put, kv: kv, prevKV: previous)
@@ -63,16 +66,16 @@ extension MVCCStore {
         }
     }
 
-    /// Visits the version lists of keys in `[key, rangeEnd)`.
-    func visitVersions(key: [UInt8], rangeEnd: [UInt8], _ body: ([KeyValue]) -> Void) {
+    /// Visits the version lists of keys in `[key, rangeEnd)`, each with a function that copies its key.
+    func visitVersions(key: [UInt8], rangeEnd: [UInt8], _ body: (_ key: () -> [UInt8], _ versions: KeyVersions) -> Void) {
         if rangeEnd.isEmpty {
-            if let versions = index[key] { body(versions) }
+            if let versions = index[key] { body({ key }, versions) }
             return
         }
         let upper = KeyRange.upperBound(rangeEnd)
         if let upper, compareBytes(upper, key) <= 0 { return }
-        index.forEachEntry(from: key, to: upper) { _, versions in
-            body(versions)
+        index.forEachEntry(from: key, to: upper) { key, versions in
+            body({ Array(key) }, versions)
             return true
         }
     }

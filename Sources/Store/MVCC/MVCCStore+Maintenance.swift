@@ -19,7 +19,7 @@ extension MVCCStore {
                 let base = keepFrom - 1
                 let dropBase = versions[base].version == 0
                 let first = dropBase ? keepFrom : base
-                if first > 0 { versions.removeSubrange(0..<first) }
+                versions.removeFirst(first)
             }
             return !versions.isEmpty
         }

@@ -24,7 +24,7 @@ extension MVCCStore {
         index.forEach(from: [], to: nil) { key, versions in
             writer.writeBytes(key)
             writer.writeVarint(UInt64(versions.count))
-            for kv in versions { kv.encode(into: &writer, withKey: false) }
+            for version in versions { version.encode(into: &writer) }
             return true
         }
         return writer.bytes
@@ -53,13 +53,13 @@ extension MVCCStore {
                 if let previous, compareBytes(previous, key) >= 0 { throw RaftError(.corrupt, "store image keys out of order") }
                 previous = key
                 let count = try reader.readCount(minimumElementSize: 7)
-                var versions: [KeyValue] = []
+                var versions: [StoredVersion] = []
                 versions.reserveCapacity(count)
-                for _ in 0..<count { versions.append(try KeyValue(decoding: &reader, key: key)) }
+                for _ in 0..<count { versions.append(StoredVersion(try KeyValue(decoding: &reader, key: key))) }
                 if let last = versions.last, last.version != 0, last.lease != 0 {
                     leases[last.lease]?.keys.insert(key)
                 }
-                index.update(key, default: { [] }) { $0 = versions }
+                index.update(key, default: { .empty }) { $0 = KeyVersions(versions) }
             }
             if !reader.isAtEnd { throw RaftError(.corrupt, "trailing bytes after the store image") }
         } catch {

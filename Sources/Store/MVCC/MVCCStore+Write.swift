@@ -221,7 +221,7 @@ extension MVCCStore {
     }
 
     private mutating func apply(_ put: PutRequest, _ context: inout WriteContext) throws(StoreError) -> PutResponse {
-        let previous = index[put.key].flatMap { Self.visible($0, at: context.latest(committed: revision)) }
+        let previous = index[put.key].flatMap { Self.visible($0, at: context.latest(committed: revision)) }?.keyValue(put.key)
         if (put.ignoreValue || put.ignoreLease) && previous == nil {
             throw StoreError(.keyNotFound, "etcdserver: key not found")
         }
@@ -238,7 +238,7 @@ extension MVCCStore {
             lease: lease
         )
         kv.subRevision = Int32(truncatingIfNeeded: context.events.count)
-        index.update(put.key, default: { [] }) { $0.append(kv) }
+        index.update(put.key, default: { .empty }) { $0.append(StoredVersion(kv)) }
         context.touched.append(put.key)
         if let old = previous?.lease, old != 0, old != lease { detach(put.key, from: old, &context) }
         if lease != 0 && previous?.lease != lease { attach(put.key, to: lease, &context) }
@@ -255,7 +255,7 @@ extension MVCCStore {
         for previous in doomed {
             var tombstone = KeyValue(key: previous.key, modRevision: context.writeRevision)
             tombstone.subRevision = Int32(truncatingIfNeeded: context.events.count)
-            index.update(previous.key, default: { [] }) { $0.append(tombstone) }
+            index.update(previous.key, default: { .empty }) { $0.append(StoredVersion(tombstone)) }
             context.touched.append(previous.key)
             if previous.lease != 0 { detach(previous.key, from: previous.lease, &context) }
             context.events.append(Event(kind: .delete, kv: tombstone, prevKV: previous))
@@ -280,7 +280,7 @@ extension MVCCStore {
     /// Takes back everything a failed write did.
     private mutating func undo(_ context: WriteContext) {
         for key in context.touched.reversed() {
-            index.update(key, default: { [] }) { _ = $0.popLast() }
+            index.update(key, default: { .empty }) { if !$0.isEmpty { $0.removeLast() } }
             if index[key]?.isEmpty == true { index.remove(key) }
         }
         for (lease, key, attached) in context.leaseChanges.reversed() {

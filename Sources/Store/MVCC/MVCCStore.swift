@@ -21,7 +21,7 @@ package struct MVCCStore: Sendable {
 
     package var limits: Limits
     /// Per key, its versions in revision order; a version with `version == 0` is a deletion.
-    var index = SortedKeyMap<[KeyValue]>()
+    var index = SortedKeyMap<KeyVersions>()
     /// The revision of the latest change (1 for an empty store, as in etcd).
     package internal(set) var revision: Int64 = 1
     /// History before this revision is gone.
@@ -35,7 +35,7 @@ package struct MVCCStore: Sendable {
     // MARK: Reading
 
     /// The key's state at `revision`, if it existed then.
-    static func visible(_ versions: [KeyValue], at revision: Int64) -> KeyValue? {
+    static func visible(_ versions: KeyVersions, at revision: Int64) -> StoredVersion? {
         // Usually the newest version is the one: check it before searching.
         if let last = versions.last, last.modRevision <= revision { return last.version == 0 ? nil : last }
         var low = 0
@@ -52,15 +52,23 @@ package struct MVCCStore: Sendable {
     /// Visits keys in `[key, rangeEnd)` (etcd's conventions) that exist at `revision`, in key order,
     /// until `body` returns false.
     func forEachVisible(key: [UInt8], rangeEnd: [UInt8], at revision: Int64, _ body: (KeyValue) -> Bool) {
+        forEachVisibleVersion(key: key, rangeEnd: rangeEnd, at: revision) { key, version in body(version.keyValue(key())) }
+    }
+
+    /// ``forEachVisible(key:rangeEnd:at:_:)`` handing each key as a function that copies it out of
+    /// the index (for visitors that need only some keys, or none).
+    func forEachVisibleVersion(
+        key: [UInt8], rangeEnd: [UInt8], at revision: Int64, _ body: (_ key: () -> [UInt8], _ version: StoredVersion) -> Bool
+    ) {
         if rangeEnd.isEmpty {
-            if let versions = index[key], let kv = Self.visible(versions, at: revision) { _ = body(kv) }
+            if let versions = index[key], let version = Self.visible(versions, at: revision) { _ = body({ key }, version) }
             return
         }
         let upper = KeyRange.upperBound(rangeEnd)
         if let upper, compareBytes(upper, key) <= 0 { return }
-        index.forEachEntry(from: key, to: upper) { _, versions in
-            guard let kv = Self.visible(versions, at: revision) else { return true }
-            return body(kv)
+        index.forEachEntry(from: key, to: upper) { key, versions in
+            guard let version = Self.visible(versions, at: revision) else { return true }
+            return body({ Array(key) }, version)
         }
     }
 
@@ -102,9 +110,9 @@ package struct MVCCStore: Sendable {
         let fetchLimit = fetchAll ? Int.max : Int(request.limit) + 1
         var kvs: [KeyValue] = []
         var count: Int64 = 0
-        forEachVisible(key: request.key, rangeEnd: request.rangeEnd, at: at) { kv in
+        forEachVisibleVersion(key: request.key, rangeEnd: request.rangeEnd, at: at) { key, version in
             count += 1
-            if !request.countOnly && kvs.count < fetchLimit { kvs.append(kv) }
+            if !request.countOnly && kvs.count < fetchLimit { kvs.append(version.keyValue(key())) }
             return true
         }
         if filtered {

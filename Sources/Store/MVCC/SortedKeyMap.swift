@@ -168,24 +168,38 @@ struct SortedKeyMap<Value> {
             return body(&chunks[0].values[0])
         }
         var c = chunkIndex(for: key)
-        let (position, found) = chunks[c].keys.search(key)
-        if found { return body(&chunks[c].values[position]) }
-        var i = position
-        chunks[c].keys.insert(key, at: i)
-        chunks[c].values.insert(make(), at: i)
-        if i == 0 { firsts.replace(at: c, with: key) }
-        count += 1
-        if chunks[c].keys.count > Self.chunkCapacity {
-            let half = chunks[c].keys.count / 2
-            let upper = Chunk(keys: chunks[c].keys.split(from: half), values: Array(chunks[c].values[half...]))
-            chunks[c].values.removeSubrange(half...)
-            firsts.insert(upper.keys[0], at: c + 1)
-            chunks.insert(upper, at: c + 1)
-            if i >= half {
+        var (i, found) = chunks[c].keys.search(key)
+        if found { return body(&chunks[c].values[i]) }
+        let n = chunks[c].keys.count
+        if n >= Self.chunkCapacity {
+            // Full: make room first (so no chunk's arrays grow past the capacity). Keys arriving in
+            // order would leave every chunk half full after even splits, so one arriving past the
+            // last key or before the first starts a chunk of its own.
+            if c == chunks.count - 1 && i == n {
+                chunks.append(Chunk())
+                firsts.append(key)
                 c += 1
-                i -= half
+                i = 0
+            } else if c == 0 && i == 0 {
+                chunks.insert(Chunk(), at: 0)
+                firsts.insert(key, at: 0)
+            } else {
+                let half = n / 2
+                let upper = Chunk(keys: chunks[c].keys.split(from: half), values: Array(chunks[c].values[half...]))
+                chunks[c].values.removeSubrange(half...)
+                firsts.insert(upper.keys[0], at: c + 1)
+                chunks.insert(upper, at: c + 1)
+                if i > half {
+                    c += 1
+                    i -= half
+                }
             }
         }
+        let wasEmpty = chunks[c].keys.isEmpty
+        chunks[c].keys.insert(key, at: i)
+        chunks[c].values.insert(make(), at: i)
+        if i == 0 && !wasEmpty { firsts.replace(at: c, with: key) }
+        count += 1
         return body(&chunks[c].values[i])
     }
 
