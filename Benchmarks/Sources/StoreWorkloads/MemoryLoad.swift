@@ -1,8 +1,8 @@
 import Store
 
 /// The `Store.Memory` workload: an embedded store loaded with `keys` distinct keys of 128-byte
-/// values through ordinary puts (64 concurrent writers, each key written once), then its resident
-/// memory read from the kernel.
+/// values through ordinary puts (64 concurrent writers, each key written once, in a scrambled
+/// order), then its resident memory read from the kernel.
 public enum MemoryLoad {
     public static let keyPrefix = "/bench/memory/"
 
@@ -38,7 +38,7 @@ public enum MemoryLoad {
         let store = try await KeyValueStore.open(directory: directory, options: options)
         let prefix = keyPrefix
         let outcome = await PutLoad.run(
-            store, key: { StoreData.key($0, prefix: prefix) }, total: keys, writers: writers, valueBytes: valueBytes,
+            store, key: { StoreData.key(($0 &* 1_000_003) % keys, prefix: prefix) }, total: keys, writers: writers, valueBytes: valueBytes,
             recordLatencies: false, done: done
         )
         let after = residentBytes()
