@@ -102,6 +102,14 @@ public final class MemoryStorage: RaftLogStorage {
         }
     }
 
+    /// Drops the data of the snapshot at `index` (if it is still the stored one), keeping its
+    /// metadata: ``FileLog`` keeps the data in its snapshot file and reads it back when asked.
+    func releaseSnapshotData(at index: UInt64) {
+        state.withLock { s in
+            if s.snapshot.metadata.index == index { s.snapshot.data = [] }
+        }
+    }
+
     /// Discards entries before `compactIndex`; `compactIndex` itself becomes the placeholder.
     public func compact(through compactIndex: UInt64) throws(RaftError) {
         try state.withLock { s throws(RaftError) in

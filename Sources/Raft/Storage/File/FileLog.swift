@@ -43,6 +43,10 @@ public final class FileLog: DurableRaftLog {
     let options: Options
     let memory: MemoryStorage
     let writer: Mutex<Writer>
+    /// The index of the snapshot whose data only its file holds (0: none). A snapshot is the whole
+    /// state machine, so memory keeps just its metadata; ``snapshot()`` reads the data back (when a
+    /// follower needs it, or at start-up).
+    let snapshotOnDisk = Atomic<UInt64>(0)
 
     /// What recovery found, for operators and tests.
     public let recoveryReport: String
@@ -136,6 +140,10 @@ public final class FileLog: DurableRaftLog {
         }
         memory.setHardState(hardState)
         self.memory = memory
+        if !snapshot.isEmpty {
+            memory.releaseSnapshotData(at: snapshot.metadata.index)
+            snapshotOnDisk.store(snapshot.metadata.index, ordering: .relaxed)
+        }
 
         // Continue writing at the end of the last segment, or start the first one.
         let fd: Int32
@@ -171,7 +179,12 @@ public final class FileLog: DurableRaftLog {
     public func term(at index: UInt64) throws(RaftError) -> UInt64 { try memory.term(at: index) }
     public func firstIndex() -> UInt64 { memory.firstIndex() }
     public func lastIndex() -> UInt64 { memory.lastIndex() }
-    public func snapshot() throws(RaftError) -> Snapshot { try memory.snapshot() }
+    public func snapshot() throws(RaftError) -> Snapshot {
+        let snapshot = try memory.snapshot()
+        let index = snapshot.metadata.index
+        guard index > 0, snapshot.data.isEmpty, index == snapshotOnDisk.load(ordering: .relaxed) else { return snapshot }
+        return try SnapshotFile.read(directory + "/" + SnapshotFile.name(for: snapshot.metadata))
+    }
 
     // MARK: DurableRaftLog
 
@@ -192,17 +205,25 @@ public final class FileLog: DurableRaftLog {
             if ready.mustSync && options.sync { try PosixFile.sync(w.fd, path: w.segments.last!.path) }
         }
         try memory.save(ready)
+        if let snapshot = ready.snapshot { releaseSnapshotData(snapshot.metadata.index) }
     }
 
     @discardableResult
     public func createSnapshot(at index: UInt64, confState: ConfState?, data: [UInt8]) throws(RaftError) -> Snapshot {
         let snapshot = try memory.createSnapshot(at: index, confState: confState, data: data)
         try SnapshotFile.write(snapshot, directory: directory)
+        releaseSnapshotData(index)
         // Keep the two newest snapshot files.
         let names = (try? PosixFile.list(directory)) ?? []
         let snapshots = names.filter { $0.hasPrefix("snap-") && $0.hasSuffix(".snap") }
         for old in snapshots.dropLast(2) { PosixFile.remove(directory + "/" + old) }
         return snapshot
+    }
+
+    /// Keeps only the metadata of the snapshot at `index` in memory: its file holds the data.
+    private func releaseSnapshotData(_ index: UInt64) {
+        snapshotOnDisk.store(index, ordering: .relaxed)
+        memory.releaseSnapshotData(at: index)
     }
 
     /// Discards entries up to `index` in memory and deletes segments that hold nothing newer. The
