@@ -64,3 +64,49 @@ import Testing
         #expect(versions.isEmpty)
     }
 }
+
+/// The snapshot image, written in one sized buffer, is byte for byte what the straightforward
+/// `BinaryWriter` encoding gives.
+@Suite struct ImageEncodingTests {
+    static func reference(_ store: MVCCStore, prefix: [UInt8]) -> [UInt8] {
+        var writer = BinaryWriter(capacity: 64)
+        writer.writeRaw(prefix)
+        writer.writeRaw(MVCCStore.imageMagic)
+        writer.write(MVCCStore.imageVersion)
+        writer.writeSigned(store.revision)
+        writer.writeSigned(store.compactRevision)
+        let leases = store.leases.values.sorted { $0.id < $1.id }
+        writer.writeVarint(UInt64(leases.count))
+        for lease in leases {
+            writer.writeSigned(lease.id)
+            writer.writeSigned(lease.ttl)
+        }
+        writer.writeVarint(UInt64(store.index.count))
+        store.index.forEach(from: [], to: nil) { key, versions in
+            writer.writeBytes(key)
+            writer.writeVarint(UInt64(versions.count))
+            for version in versions { version.keyValue(key).encode(into: &writer, withKey: false) }
+            return true
+        }
+        return writer.bytes
+    }
+
+    @Test func imageMatchesTheReferenceEncoding() throws {
+        var store = MVCCStore()
+        try store.grantLease(id: 7, ttl: 60)
+        try store.grantLease(id: 300, ttl: 1 << 32)
+        for i in 0..<3_000 {
+            let key = Array("k/\(i % 700)".utf8)
+            let value = [UInt8](repeating: UInt8(i % 251), count: i % 300)
+            _ = try store.put(PutRequest(key: key, value: value, lease: i % 5 == 0 ? 7 : 0))
+            if i % 11 == 0 { _ = try store.deleteRange(DeleteRangeRequest(key: Array("k/\(i % 97)".utf8))) }
+        }
+        try store.compact(1_500)
+        let prefix: [UInt8] = [1, 2, 3]
+        let image = store.image(prefix: prefix)
+        #expect(image == Self.reference(store, prefix: prefix))
+        let restored = try MVCCStore(image: image, offset: prefix.count)
+        #expect(try restored.hash(at: 0) == store.hash(at: 0))
+        #expect(MVCCStore().image() == Self.reference(MVCCStore(), prefix: []))
+    }
+}

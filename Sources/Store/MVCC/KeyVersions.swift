@@ -25,16 +25,6 @@ struct StoredVersion: Sendable {
         kv.subRevision = subRevision
         return kv
     }
-
-    /// The encoding of ``KeyValue/encode(into:withKey:)`` without the key.
-    func encode(into writer: inout BinaryWriter) {
-        writer.writeSigned(createRevision)
-        writer.writeSigned(modRevision)
-        writer.writeSigned(version)
-        writer.writeSigned(lease)
-        writer.writeVarint(UInt64(UInt32(bitPattern: subRevision)))
-        writer.writeBytes(value)
-    }
 }
 
 /// A key's versions in revision order. Most keys have one (history is compacted, or they were

@@ -8,26 +8,40 @@ extension MVCCStore {
     /// and backups carry it; ``init(image:offset:limits:)`` reads it back.
     /// `prefix` goes first, unread by ``init(image:offset:limits:)`` (which starts at `offset`).
     package func image(prefix: [UInt8] = []) -> [UInt8] {
-        var writer = BinaryWriter(capacity: 1 << 16)
-        writer.writeRaw(prefix)
-        writer.writeRaw(Self.imageMagic)
-        writer.write(Self.imageVersion)
-        writer.writeSigned(revision)
-        writer.writeSigned(compactRevision)
         let sortedLeases = leases.values.sorted { $0.id < $1.id }
-        writer.writeVarint(UInt64(sortedLeases.count))
-        for lease in sortedLeases {
-            writer.writeSigned(lease.id)
-            writer.writeSigned(lease.ttl)
-        }
-        writer.writeVarint(UInt64(index.count))
-        index.forEach(from: [], to: nil) { key, versions in
-            writer.writeBytes(key)
-            writer.writeVarint(UInt64(versions.count))
-            for version in versions { version.encode(into: &writer) }
+        // The exact size first, then one buffer written in place.
+        var size = prefix.count + Self.imageMagic.count + 1
+        size += SizedEncoder.signedSize(revision) + SizedEncoder.signedSize(compactRevision)
+        size += SizedEncoder.varintSize(UInt64(sortedLeases.count))
+        for lease in sortedLeases { size += SizedEncoder.signedSize(lease.id) + SizedEncoder.signedSize(lease.ttl) }
+        size += SizedEncoder.varintSize(UInt64(index.count))
+        index.forEachEntry(from: [], to: nil) { key, versions in
+            size += SizedEncoder.bytesSize(key.count) + SizedEncoder.varintSize(UInt64(versions.count))
+            for version in versions { size += version.encodedSize }
             return true
         }
-        return writer.bytes
+        return [UInt8](unsafeUninitializedCapacity: size) { buffer, initialized in
+            var encoder = SizedEncoder(buffer)
+            encoder.writeRaw(prefix)
+            encoder.writeRaw(Self.imageMagic)
+            encoder.write(Self.imageVersion)
+            encoder.writeSigned(revision)
+            encoder.writeSigned(compactRevision)
+            encoder.writeVarint(UInt64(sortedLeases.count))
+            for lease in sortedLeases {
+                encoder.writeSigned(lease.id)
+                encoder.writeSigned(lease.ttl)
+            }
+            encoder.writeVarint(UInt64(index.count))
+            index.forEachEntry(from: [], to: nil) { key, versions in
+                encoder.writeBytes(key)
+                encoder.writeVarint(UInt64(versions.count))
+                for version in versions { version.encode(into: &encoder) }
+                return true
+            }
+            precondition(encoder.position == size, "image size miscomputed")
+            initialized = encoder.position
+        }
     }
 
     /// Rebuilds a state from ``image()``'s bytes.
