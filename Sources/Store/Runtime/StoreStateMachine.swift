@@ -38,7 +38,7 @@ final class StoreStateMachine: RaftStateMachine {
             s.appliedTerm = entry.term
             return Self.apply(command, to: &s, wake: &wake)
         }
-        for waiter in wake { waiter.resume() }
+        Self.wake(wake)
         return result
     }
 
@@ -85,6 +85,27 @@ final class StoreStateMachine: RaftStateMachine {
             return CommandResult.failure(error)
         }
     }
+
+    /// Resumes watch consumers parked for the revision just applied. Many are handed to a task that
+    /// first yields: the Raft driver resumes the proposer of this entry once it has applied the
+    /// batch, and that writer's next write should reach the driver before a thousand consumers are
+    /// queued ahead of it on the shared executor. The next write's fsync then overlaps the
+    /// consumers' work, and consumers that fall behind take several revisions per wake-up
+    /// (Store.WatchFanout: about 1.8 events per response instead of 1, 0.8 -> 1.4 M events/s).
+    /// Events are in the buffers already; only the wake-up of a parked consumer moves.
+    static func wake(_ waiters: [CheckedContinuation<Void, Never>]) {
+        if waiters.count < deferredWakeThreshold {
+            for waiter in waiters { waiter.resume() }
+            return
+        }
+        Task {
+            await Task.yield()
+            for waiter in waiters { waiter.resume() }
+        }
+    }
+
+    /// Consumers to wake beyond which ``wake(_:)`` defers the wake-ups.
+    static let deferredWakeThreshold = 32
 
     static func publish(_ events: [Event], _ s: inout State, _ wake: inout [CheckedContinuation<Void, Never>]) {
         if events.isEmpty || s.watchers.isEmpty { return }

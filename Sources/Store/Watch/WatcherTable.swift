@@ -34,6 +34,36 @@ struct WatcherTable: Sendable {
             return true
         }
 
+        /// Takes one revision's events into the buffer if the watcher is synced and any match (a
+        /// mutating method, so the table's loop works in place instead of copying each watcher);
+        /// returns its parked consumer to wake.
+        mutating func offer(
+            _ events: [Event], withoutPrevious: [Event], revision: Int64, capacity: Int
+        ) -> CheckedContinuation<Void, Never>? {
+            guard synced, ended == nil, revision >= next else { return nil }
+            let shaped = prevKV ? events : withoutPrevious
+            var matched = 0
+            for event in shaped where matches(event) { matched += 1 }
+            if matched == 0 {
+                next = revision + 1
+                return nil
+            }
+            // A revision is never split: one larger than the whole buffer still goes into an empty one.
+            guard pending.isEmpty || pending.count + matched <= capacity else {
+                // Too slow: catch up from history once the buffer is drained.
+                synced = false
+                return nil
+            }
+            if matched == shaped.count {
+                pending.append(contentsOf: shaped)
+            } else {
+                for event in shaped where matches(event) { pending.append(event) }
+            }
+            next = revision + 1
+            defer { waiter = nil }
+            return waiter
+        }
+
         func shaped(_ event: Event) -> Event {
             if prevKV || event.prevKV == nil { return event }
             var event = event
@@ -101,25 +131,11 @@ struct WatcherTable: Sendable {
     /// Hands one revision's events to synced watchers; collects consumers to wake.
     mutating func publish(_ events: [Event], revision: Int64, wake: inout [CheckedContinuation<Void, Never>]) {
         if events.isEmpty { return }
-        for i in watchers.indices where watchers[i].synced && watchers[i].ended == nil {
-            if revision < watchers[i].next { continue }
-            var matched: [Event] = []
-            for event in events where watchers[i].matches(event) { matched.append(watchers[i].shaped(event)) }
-            if matched.isEmpty {
-                watchers[i].next = revision + 1
-                continue
-            }
-            // A revision is never split: one larger than the whole buffer still goes into an empty one.
-            if watchers[i].pending.isEmpty || watchers[i].pending.count + matched.count <= capacity {
-                watchers[i].pending.append(contentsOf: matched)
-                watchers[i].next = revision + 1
-                if let waiter = watchers[i].waiter {
-                    watchers[i].waiter = nil
-                    wake.append(waiter)
-                }
-            } else {
-                // Too slow: catch up from history once the buffer is drained.
-                watchers[i].synced = false
+        // Shaped once for all watchers that did not ask for previous states, not once per watcher.
+        let withoutPrevious = events.contains { $0.prevKV != nil } ? events.map { Event(kind: $0.kind, kv: $0.kv) } : events
+        for i in watchers.indices {
+            if let waiter = watchers[i].offer(events, withoutPrevious: withoutPrevious, revision: revision, capacity: capacity) {
+                wake.append(waiter)
             }
         }
     }
@@ -166,8 +182,7 @@ struct WatcherTable: Sendable {
     /// Parks a consumer until there is something for it; false if there already is (or it ended).
     mutating func park(_ id: Int64, _ waiter: CheckedContinuation<Void, Never>) -> Bool {
         guard let i = positions[id] else { return false }
-        let w = watchers[i]
-        if w.ended != nil || !w.pending.isEmpty || !w.synced || w.progressDue { return false }
+        if watchers[i].ended != nil || !watchers[i].pending.isEmpty || !watchers[i].synced || watchers[i].progressDue { return false }
         watchers[i].waiter = waiter
         return true
     }
