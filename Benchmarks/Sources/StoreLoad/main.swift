@@ -102,7 +102,10 @@ case "watch":
     let delivered = try await fanout.run()
     let elapsed = seconds(ContinuousClock.now - start)
     progress.cancel()
-    say("\(delivered) events delivered in \(elapsed) s: \(Int(Double(delivered) / elapsed))/s; resident \(residentBytes() >> 20) MiB")
+    say(
+        "\(delivered) events delivered in \(elapsed) s: \(Int(Double(delivered) / elapsed))/s; "
+            + "\(Double(delivered) / Double(max(1, fanout.responses.count))) events per response; resident \(residentBytes() >> 20) MiB"
+    )
     await store.close()
     directory?.remove()
 case "memory":

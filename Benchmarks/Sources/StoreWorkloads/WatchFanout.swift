@@ -13,6 +13,8 @@ public final class WatchFanout: Sendable {
     let keys: [[UInt8]]
     /// Events received so far, across all watchers.
     public let delivered = Tally()
+    /// Responses received so far (each one or more events), across all watchers.
+    public let responses = Tally()
 
     /// Starts `watchers` prefix watches and their consumers, each expecting `puts` events.
     public init(_ store: KeyValueStore, watchers: Int = 1_000, puts: Int, keyCount: Int = 100) throws {
@@ -23,12 +25,14 @@ public final class WatchFanout: Sendable {
         for _ in 0..<watchers { watches.append(try store.watch(.prefix(Array(Self.prefix.utf8)))) }
         self.watches = watches
         let delivered = delivered
+        let responses = responses
         consumers = watches.map { watch in
             Task {
                 var seen = 0
                 for try await response in watch {
                     seen += response.events.count
                     delivered.add(response.events.count)
+                    responses.add()
                     if seen >= puts { break }
                 }
                 watch.cancel()
