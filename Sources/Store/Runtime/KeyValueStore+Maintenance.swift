@@ -133,7 +133,7 @@ extension KeyValueStore {
             }
             if now - lastProgress >= options.progressNotifyInterval {
                 lastProgress = now
-                var wake: [CheckedContinuation<Void, Never>] = []
+                var wake: [UnsafeContinuation<Void, Never>] = []
                 machine.state.withLock { $0.watchers.requestProgress(nil, periodic: true, wake: &wake) }
                 for waiter in wake { waiter.resume() }
             }

@@ -183,7 +183,7 @@ public final class KeyValueStore: Sendable {
     }
 
     func endWatches(_ error: StoreError) {
-        var wake: [CheckedContinuation<Void, Never>] = []
+        var wake: [UnsafeContinuation<Void, Never>] = []
         machine.state.withLock { $0.watchers.endAll(error, wake: &wake) }
         for waiter in wake { waiter.resume() }
     }

@@ -32,7 +32,7 @@ final class StoreStateMachine: RaftStateMachine {
             // Every member refuses it the same way, so the state stays identical.
             return CommandResult.failure(StoreError(corrupt: error, "log entry \(entry.index)"))
         }
-        var wake: [CheckedContinuation<Void, Never>] = []
+        var wake: [UnsafeContinuation<Void, Never>] = []
         let result = state.withLock { s -> [UInt8] in
             s.appliedIndex = entry.index
             s.appliedTerm = entry.term
@@ -42,7 +42,7 @@ final class StoreStateMachine: RaftStateMachine {
         return result
     }
 
-    static func apply(_ command: StoreCommand, to s: inout State, wake: inout [CheckedContinuation<Void, Never>]) -> [UInt8] {
+    static func apply(_ command: StoreCommand, to s: inout State, wake: inout [UnsafeContinuation<Void, Never>]) -> [UInt8] {
         do throws(StoreError) {
             switch command {
             case .put(let request):
@@ -93,7 +93,7 @@ final class StoreStateMachine: RaftStateMachine {
     /// consumers' work, and consumers that fall behind take several revisions per wake-up
     /// (Store.WatchFanout: about 1.8 events per response instead of 1, 0.8 -> 1.4 M events/s).
     /// Events are in the buffers already; only the wake-up of a parked consumer moves.
-    static func wake(_ waiters: [CheckedContinuation<Void, Never>]) {
+    static func wake(_ waiters: [UnsafeContinuation<Void, Never>]) {
         if waiters.count < deferredWakeThreshold {
             for waiter in waiters { waiter.resume() }
             return
@@ -107,7 +107,7 @@ final class StoreStateMachine: RaftStateMachine {
     /// Consumers to wake beyond which ``wake(_:)`` defers the wake-ups.
     static let deferredWakeThreshold = 32
 
-    static func publish(_ events: [Event], _ s: inout State, _ wake: inout [CheckedContinuation<Void, Never>]) {
+    static func publish(_ events: [Event], _ s: inout State, _ wake: inout [UnsafeContinuation<Void, Never>]) {
         if events.isEmpty || s.watchers.isEmpty { return }
         s.watchers.publish(events, revision: s.mvcc.revision, wake: &wake)
     }
@@ -127,7 +127,7 @@ final class StoreStateMachine: RaftStateMachine {
         let index = try reader.readVarint()
         let term = try reader.readVarint()
         let mvcc = try MVCCStore(image: data, offset: reader.offset, limits: state.withLock { $0.mvcc.limits })
-        var wake: [CheckedContinuation<Void, Never>] = []
+        var wake: [UnsafeContinuation<Void, Never>] = []
         state.withLock { s in
             s.mvcc = mvcc
             s.appliedIndex = index

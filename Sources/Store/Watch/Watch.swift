@@ -34,7 +34,7 @@ public final class Watch: AsyncSequence, Sendable {
     /// Asks for a progress notification (an empty response carrying the current revision) as soon as
     /// everything up to it was delivered.
     public func requestProgress() {
-        var wake: [CheckedContinuation<Void, Never>] = []
+        var wake: [UnsafeContinuation<Void, Never>] = []
         machine.state.withLock { $0.watchers.requestProgress(id, periodic: false, wake: &wake) }
         for waiter in wake { waiter.resume() }
     }
@@ -72,7 +72,7 @@ public final class Watch: AsyncSequence, Sendable {
                 return nil
             case .wait:
                 await withTaskCancellationHandler {
-                    await withCheckedContinuation { (waiter: CheckedContinuation<Void, Never>) in
+                    await withUnsafeContinuation { (waiter: UnsafeContinuation<Void, Never>) in
                         // The cancellation check sits under the lock the handler takes, so a cancel
                         // lands either before it (no park) or after the park (the handler resumes it).
                         let parked = machine.state.withLock { s in !Task.isCancelled && s.watchers.park(id, waiter) }

@@ -22,7 +22,9 @@ struct WatcherTable: Sendable {
         var synced: Bool
         var pending: [Event] = []
         var progressDue = false
-        var waiter: CheckedContinuation<Void, Never>?
+        /// The parked consumer. Unchecked continuations (no allocation per park): whoever takes one
+        /// out sets this to nil under the table's lock, so each is resumed exactly once.
+        var waiter: UnsafeContinuation<Void, Never>?
         var ended: StoreError?
 
         func matches(_ event: Event) -> Bool {
@@ -39,7 +41,7 @@ struct WatcherTable: Sendable {
         /// returns its parked consumer to wake.
         mutating func offer(
             _ events: [Event], withoutPrevious: [Event], revision: Int64, capacity: Int
-        ) -> CheckedContinuation<Void, Never>? {
+        ) -> UnsafeContinuation<Void, Never>? {
             guard synced, ended == nil, revision >= next else { return nil }
             let shaped = prevKV ? events : withoutPrevious
             var matched = 0
@@ -116,7 +118,7 @@ struct WatcherTable: Sendable {
     }
 
     /// Removes a watcher; returns its waiting consumer, if any, to wake.
-    mutating func remove(_ id: Int64) -> CheckedContinuation<Void, Never>? {
+    mutating func remove(_ id: Int64) -> UnsafeContinuation<Void, Never>? {
         guard let position = positions.removeValue(forKey: id) else { return nil }
         let waiter = watchers[position].waiter
         let last = watchers.count - 1
@@ -129,7 +131,7 @@ struct WatcherTable: Sendable {
     }
 
     /// Hands one revision's events to synced watchers; collects consumers to wake.
-    mutating func publish(_ events: [Event], revision: Int64, wake: inout [CheckedContinuation<Void, Never>]) {
+    mutating func publish(_ events: [Event], revision: Int64, wake: inout [UnsafeContinuation<Void, Never>]) {
         if events.isEmpty { return }
         // Shaped once for all watchers that did not ask for previous states, not once per watcher.
         let withoutPrevious = events.contains { $0.prevKV != nil } ? events.map { Event(kind: $0.kind, kv: $0.kv) } : events
@@ -180,7 +182,7 @@ struct WatcherTable: Sendable {
     }
 
     /// Parks a consumer until there is something for it; false if there already is (or it ended).
-    mutating func park(_ id: Int64, _ waiter: CheckedContinuation<Void, Never>) -> Bool {
+    mutating func park(_ id: Int64, _ waiter: UnsafeContinuation<Void, Never>) -> Bool {
         guard let i = positions[id] else { return false }
         if watchers[i].ended != nil || !watchers[i].pending.isEmpty || !watchers[i].synced || watchers[i].progressDue { return false }
         watchers[i].waiter = waiter
@@ -188,7 +190,7 @@ struct WatcherTable: Sendable {
     }
 
     /// Takes a parked consumer out (to resume it, for example on cancellation).
-    mutating func unpark(_ id: Int64) -> CheckedContinuation<Void, Never>? {
+    mutating func unpark(_ id: Int64) -> UnsafeContinuation<Void, Never>? {
         guard let i = positions[id] else { return nil }
         defer { watchers[i].waiter = nil }
         return watchers[i].waiter
@@ -196,7 +198,7 @@ struct WatcherTable: Sendable {
 
     /// Asks for a progress notification: to one watcher (`id`), or to every synced, idle watcher
     /// (`id == nil`; with `periodic`, only those that asked for periodic ones).
-    mutating func requestProgress(_ id: Int64?, periodic: Bool, wake: inout [CheckedContinuation<Void, Never>]) {
+    mutating func requestProgress(_ id: Int64?, periodic: Bool, wake: inout [UnsafeContinuation<Void, Never>]) {
         for i in watchers.indices {
             if let id, watchers[i].id != id { continue }
             if periodic {
@@ -215,7 +217,7 @@ struct WatcherTable: Sendable {
     }
 
     /// After the state was replaced by a snapshot: every watcher catches up from the new history.
-    mutating func resynchronize(wake: inout [CheckedContinuation<Void, Never>]) {
+    mutating func resynchronize(wake: inout [UnsafeContinuation<Void, Never>]) {
         for i in watchers.indices {
             watchers[i].synced = false
             if let waiter = watchers[i].waiter {
@@ -226,7 +228,7 @@ struct WatcherTable: Sendable {
     }
 
     /// Ends every watcher with `error` (the store is closing).
-    mutating func endAll(_ error: StoreError, wake: inout [CheckedContinuation<Void, Never>]) {
+    mutating func endAll(_ error: StoreError, wake: inout [UnsafeContinuation<Void, Never>]) {
         closed = error
         for i in watchers.indices {
             watchers[i].ended = error
