@@ -278,4 +278,9 @@ public final class RaftNode: RaftMessageReceiver, Sendable {
     public func status() -> RaftStatus {
         state.withLock { $0.core.status() }
     }
+
+    /// The current term: what ``status()`` reports in `hardState.term`, without building the rest.
+    public var term: UInt64 {
+        state.withLock { $0.core.term }
+    }
 }
