@@ -110,3 +110,44 @@ import Testing
         #expect(MVCCStore().image() == Self.reference(MVCCStore(), prefix: []))
     }
 }
+
+/// The single-key read path (lookup under the lock, response built outside it) answers exactly as
+/// the general range does.
+@Suite struct SingleKeyReadTests {
+    @Test func singleKeyLookupMatchesRange() throws {
+        var store = MVCCStore()
+        try store.grantLease(id: 9, ttl: 60)
+        for i in 0..<40 { _ = try store.put(PutRequest(key: Array("k\(i % 8)".utf8), value: [UInt8(i)], lease: i % 3 == 0 ? 9 : 0)) }
+        _ = try store.deleteRange(DeleteRangeRequest(key: Array("k3".utf8)))
+        try store.compact(10)
+        var checked = 0
+        for key in ["k0", "k3", "k7", "absent"] {
+            for revision: Int64 in [0, 10, 12, 25, 41, 42] {
+                for (limit, countOnly, keysOnly, order) in [
+                    (Int64(0), false, false, RangeRequest.SortOrder.none), (1, false, false, .descend), (0, true, false, .none),
+                    (0, false, true, .ascend), (2, false, false, .none),
+                ] {
+                    let request = RangeRequest(
+                        key: Array(key.utf8), limit: limit, revision: revision, sortOrder: order, sortTarget: .value,
+                        keysOnly: keysOnly, countOnly: countOnly
+                    )
+                    #expect(request.isSingleKey)
+                    let expected = Result { () throws(StoreError) in try store.range(request) }
+                    let fast = Result { () throws(StoreError) in
+                        let (version, latest) = try store.lookup(request)
+                        return MVCCStore.response(to: request, version, latest: latest)
+                    }
+                    switch (expected, fast) {
+                    case (.success(let a), .success(let b)): #expect(a == b)
+                    case (.failure(let a), .failure(let b)): #expect(a.code == b.code)
+                    default: Issue.record("\(key)@\(revision): \(expected) vs \(fast)")
+                    }
+                    checked += 1
+                }
+            }
+        }
+        #expect(checked == 120)
+        #expect(!RangeRequest(key: [1], minModRevision: 2).isSingleKey)
+        #expect(!RangeRequest.prefix([1]).isSingleKey)
+    }
+}

@@ -5,7 +5,14 @@ extension KeyValueStore {
     public func range(_ request: RangeRequest) async throws(StoreError) -> RangeResponse {
         try validator.validate(request)
         if !request.serializable { try await readBarrier() }
-        var response = try machine.withState { s throws(StoreError) in try s.mvcc.range(request) }
+        var response: RangeResponse
+        if request.isSingleKey {
+            // Only the lookup under the lock; the response is built after releasing it.
+            let (version, latest) = try machine.withState { s throws(StoreError) in try s.mvcc.lookup(request) }
+            response = MVCCStore.response(to: request, version, latest: latest)
+        } else {
+            response = try machine.withState { s throws(StoreError) in try s.mvcc.range(request) }
+        }
         response.header = header(response.header.revision)
         return response
     }

@@ -211,7 +211,7 @@ public final class KeyValueStore: Sendable {
     }
 
     func header(_ revision: Int64) -> ResponseHeader {
-        ResponseHeader(revision: revision, raftTerm: raft.status().hardState.term, memberID: memberID)
+        ResponseHeader(revision: revision, raftTerm: raft.term, memberID: memberID)
     }
 }
 

@@ -7,7 +7,9 @@ import Synchronization
 /// A read joins the *next* round, never one already in flight: a round's read index must be taken
 /// after every read it serves began, or a read could miss a write acknowledged before it started.
 final class ReadCoalescer: Sendable {
-    typealias Waiter = CheckedContinuation<Result<UInt64, RaftError>, Never>
+    /// Unchecked (no allocation per read): a round takes its waiters out of `waiting` under the
+    /// lock and resumes each once.
+    typealias Waiter = UnsafeContinuation<Result<UInt64, RaftError>, Never>
 
     struct State {
         var waiting: [Waiter] = []
@@ -23,7 +25,7 @@ final class ReadCoalescer: Sendable {
 
     /// Waits until the local state reflects every write committed before the call; returns the read index.
     func wait() async throws(RaftError) -> UInt64 {
-        let result = await withCheckedContinuation { (waiter: Waiter) in
+        let result = await withUnsafeContinuation { (waiter: Waiter) in
             let startRound = state.withLock { s -> Bool in
                 s.waiting.append(waiter)
                 if s.roundInFlight { return false }
