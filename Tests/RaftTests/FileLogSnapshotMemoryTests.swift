@@ -27,3 +27,26 @@ import Testing
         #expect(try reopened.snapshot() == received)
     }
 }
+
+/// Snapshot files are written as a header plus the data in place; the bytes are those of the whole
+/// file image built in one buffer (magic, version, CRC-32C of the payload, payload).
+@Suite struct SnapshotFileLayoutTests {
+    @Test func headerPlusDataIsTheWholeFileImage() throws {
+        let snapshot = Snapshot(
+            metadata: SnapshotMetadata(index: 77, term: 5, confState: ConfState(voters: [1, 2, 3], learners: [4])),
+            data: (0..<70_000).map { UInt8(truncatingIfNeeded: $0 &* 31) }
+        )
+        var payload = BinaryWriter()
+        snapshot.encode(into: &payload)
+        var file = BinaryWriter()
+        file.writeRaw(SnapshotFile.magic)
+        file.write(raftCodecVersion)
+        file.writeFixed32(CRC32C.checksum(payload.bytes))
+        file.writeRaw(payload.bytes)
+        #expect(SnapshotFile.header(snapshot) + snapshot.data == file.bytes)
+
+        let dir = TemporaryDirectory()
+        try SnapshotFile.write(snapshot, directory: dir.path)
+        #expect(try SnapshotFile.read(dir.path + "/" + SnapshotFile.name(for: snapshot.metadata)) == snapshot)
+    }
+}

@@ -14,19 +14,16 @@ enum SnapshotFile {
     }
 
     static func write(_ snapshot: Snapshot, directory: String) throws(RaftError) {
-        var payload = BinaryWriter(capacity: snapshot.data.count + 64)
-        snapshot.encode(into: &payload)
-        var file = BinaryWriter(capacity: payload.bytes.count + 16)
-        file.writeRaw(magic)
-        file.write(raftCodecVersion)
-        file.writeFixed32(CRC32C.checksum(payload.bytes))
-        file.writeRaw(payload.bytes)
+        let header = header(snapshot)
         let path = directory + "/" + name(for: snapshot.metadata)
         let temporary = path + ".tmp"
         let fd = try PosixFile.openFile(temporary, create: true)
         do {
             try PosixFile.truncate(fd, to: 0, path: temporary)
-            try PosixFile.write(fd, file.bytes, at: 0, path: temporary)
+            // The data (the bulk: a whole state machine) goes from where it is, not copied into a
+            // payload and then a file image.
+            try PosixFile.write(fd, header, at: 0, path: temporary)
+            try PosixFile.write(fd, snapshot.data, at: header.count, path: temporary)
             try PosixFile.sync(fd, path: temporary)
         } catch {
             close(fd)
@@ -36,6 +33,20 @@ enum SnapshotFile {
         close(fd)
         try PosixFile.renameFile(temporary, path)
         try PosixFile.syncDirectory(directory)
+    }
+
+    /// Everything in the file before the snapshot's data: magic, version, the payload's checksum,
+    /// and the payload's start (the snapshot's encoding up to its data: metadata and data length).
+    static func header(_ snapshot: Snapshot) -> [UInt8] {
+        var start = BinaryWriter(capacity: 64)
+        snapshot.metadata.encode(into: &start)
+        start.writeVarint(UInt64(snapshot.data.count))
+        var header = BinaryWriter(capacity: start.bytes.count + 16)
+        header.writeRaw(magic)
+        header.write(raftCodecVersion)
+        header.writeFixed32(CRC32C.checksum(snapshot.data, extending: CRC32C.checksum(start.bytes)))
+        header.writeRaw(start.bytes)
+        return header.bytes
     }
 
     static func read(_ path: String) throws(RaftError) -> Snapshot {
