@@ -221,29 +221,52 @@ extension MVCCStore {
     }
 
     private mutating func apply(_ put: PutRequest, _ context: inout WriteContext) throws(StoreError) -> PutResponse {
-        let previous = index[put.key].flatMap { Self.visible($0, at: context.latest(committed: revision)) }?.keyValue(put.key)
-        if (put.ignoreValue || put.ignoreLease) && previous == nil {
-            throw StoreError(.keyNotFound, "etcdserver: key not found")
+        let latest = context.latest(committed: revision)
+        let writeRevision = context.writeRevision
+        let subRevision = Int32(truncatingIfNeeded: context.events.count)
+        let previous: KeyValue?
+        let kv: KeyValue
+        if !put.ignoreValue && !put.ignoreLease && (put.lease == 0 || leases[put.lease] != nil) {
+            // Nothing can refuse this put: find the previous version and add the new one in one search.
+            (previous, kv) = index.update(put.key, default: { .empty }) { versions in
+                let previous = Self.visible(versions, at: latest)?.keyValue(put.key)
+                let kv = Self.version(of: put, after: previous, lease: put.lease, at: writeRevision, subRevision)
+                versions.append(StoredVersion(kv))
+                return (previous, kv)
+            }
+        } else {
+            previous = index[put.key].flatMap { Self.visible($0, at: latest) }?.keyValue(put.key)
+            if (put.ignoreValue || put.ignoreLease) && previous == nil {
+                throw StoreError(.keyNotFound, "etcdserver: key not found")
+            }
+            let lease = put.ignoreLease ? previous!.lease : put.lease
+            if lease != 0 && leases[lease] == nil {
+                throw StoreError(.leaseNotFound, "etcdserver: requested lease not found")
+            }
+            kv = Self.version(of: put, after: previous, lease: lease, at: writeRevision, subRevision)
+            index.update(put.key, default: { .empty }) { $0.append(StoredVersion(kv)) }
         }
-        let lease = put.ignoreLease ? previous!.lease : put.lease
-        if lease != 0 && leases[lease] == nil {
-            throw StoreError(.leaseNotFound, "etcdserver: requested lease not found")
-        }
+        context.touched.append(put.key)
+        if let old = previous?.lease, old != 0, old != kv.lease { detach(put.key, from: old, &context) }
+        if kv.lease != 0 && previous?.lease != kv.lease { attach(put.key, to: kv.lease, &context) }
+        context.events.append(Event(kind: .put, kv: kv, prevKV: previous))
+        return PutResponse(header: ResponseHeader(revision: writeRevision), prevKV: put.prevKV ? previous : nil)
+    }
+
+    /// The key's new state after `put`, given its state before.
+    private static func version(
+        of put: PutRequest, after previous: KeyValue?, lease: Int64, at writeRevision: Int64, _ subRevision: Int32
+    ) -> KeyValue {
         var kv = KeyValue(
             key: put.key,
-            createRevision: previous?.createRevision ?? context.writeRevision,
-            modRevision: context.writeRevision,
+            createRevision: previous?.createRevision ?? writeRevision,
+            modRevision: writeRevision,
             version: (previous?.version ?? 0) + 1,
             value: put.ignoreValue ? previous!.value : put.value,
             lease: lease
         )
-        kv.subRevision = Int32(truncatingIfNeeded: context.events.count)
-        index.update(put.key, default: { .empty }) { $0.append(StoredVersion(kv)) }
-        context.touched.append(put.key)
-        if let old = previous?.lease, old != 0, old != lease { detach(put.key, from: old, &context) }
-        if lease != 0 && previous?.lease != lease { attach(put.key, to: lease, &context) }
-        context.events.append(Event(kind: .put, kv: kv, prevKV: previous))
-        return PutResponse(header: ResponseHeader(revision: context.writeRevision), prevKV: put.prevKV ? previous : nil)
+        kv.subRevision = subRevision
+        return kv
     }
 
     mutating func apply(_ delete: DeleteRangeRequest, _ context: inout WriteContext) -> DeleteRangeResponse {

@@ -13,15 +13,15 @@ enum StoreCommand: Sendable {
     case expireLease(id: Int64)
 
     func encoded() -> [UInt8] {
-        var writer = BinaryWriter(capacity: 64)
+        var capacity = 64
+        if case .put(let request) = self { capacity = request.key.count + request.value.count + 24 }
+        var writer = BinaryWriter(capacity: capacity)
         writer.write(storeCommandVersion)
         switch self {
         case .txn(let request):
             writer.write(UInt8(1))
             request.encode(into: &writer)
         case .put(let request):
-            writer = BinaryWriter(capacity: request.key.count + request.value.count + 16)
-            writer.write(storeCommandVersion)
             writer.write(UInt8(2))
             request.encode(into: &writer)
         case .deleteRange(let request):
