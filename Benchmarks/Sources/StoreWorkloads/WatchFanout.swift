@@ -28,11 +28,19 @@ public final class WatchFanout: Sendable {
         let responses = responses
         consumers = watches.map { watch in
             Task {
+                // Counted locally and added to the shared tallies now and then: an atomic add per
+                // response on counters every consumer shares would cost more than the delivery.
                 var seen = 0
+                var unreported = (events: 0, responses: 0)
                 for try await response in watch {
                     seen += response.events.count
-                    delivered.add(response.events.count)
-                    responses.add()
+                    unreported.events += response.events.count
+                    unreported.responses += 1
+                    if unreported.responses == 64 || seen >= puts {
+                        delivered.add(unreported.events)
+                        responses.add(unreported.responses)
+                        unreported = (0, 0)
+                    }
                     if seen >= puts { break }
                 }
                 watch.cancel()
