@@ -1,4 +1,3 @@
-import Dispatch
 import Raft
 import Store
 import Synchronization
@@ -118,23 +117,7 @@ struct ClientServer: Sendable {
     let store: KeyValueStore
 
     func serve(port: UInt16) throws(RaftError) {
-        let (listener, _) = try Sockets.listenSocket(on: TCPAddress(host: "127.0.0.1", port: port))
-        spawnThread {
-            while true {
-                let fd = accept(listener, nil, nil)
-                if fd < 0 { continue }
-                spawnThread { serveConnection(fd) }
-            }
-        }
-    }
-
-    func serveConnection(_ fd: Int32) {
-        defer { close(fd) }
-        var reader = LineReader(fd: fd)
-        while let line = reader.readLine() {
-            let answer = Self.blocking { await handle(line) }
-            guard Sockets.writeAll(fd, Array((answer + "\n").utf8)) else { return }
-        }
+        try LineServer.serve(port: port) { line in await handle(line) }
     }
 
     func handle(_ line: String) async -> String {
@@ -169,18 +152,5 @@ struct ClientServer: Sendable {
         } catch {
             return "ERR \(error.code) \(error.leaderHint) \(error.message)"
         }
-    }
-
-    /// Runs `body` on the cooperative pool and waits for it on this (dedicated) thread.
-    static func blocking(_ body: @escaping @Sendable () async -> String) -> String {
-        let done = DispatchSemaphore(value: 0)
-        let result = Mutex("")
-        Task {
-            let value = await body()
-            result.withLock { $0 = value }
-            done.signal()
-        }
-        done.wait()
-        return result.withLock { $0 }
     }
 }

@@ -66,18 +66,24 @@ public final class ProcessCluster: Sendable {
 
     /// Ports outside Linux's ephemeral range (32768–60999), so that the kernel's own picks for other
     /// tests' sockets cannot take them between our check and the member's bind.
+    /// Ports never repeat within a test process: suites running in parallel each get their own
+    /// (they once drew the same sequence from a pid-and-time seed, and one member's client port was
+    /// another's).
     public static func freePorts(_ count: Int) -> [UInt16] {
-        var rng = SplitMix64(seed: UInt64(getpid()) &* 7_919 &+ UInt64(time(nil)))
+        var rng = SystemRandomNumberGenerator()
         var ports: [UInt16] = []
         while ports.count < count {
             let port = UInt16(20_000 + rng.next() % 10_000)
-            if ports.contains(port) { continue }
+            let fresh = handedOut.withLock { $0.insert(port).inserted }
+            if !fresh { continue }
             guard let (fd, _) = try? Sockets.listenSocket(on: TCPAddress(host: "127.0.0.1", port: port)) else { continue }
             close(fd)
             ports.append(port)
         }
         return ports
     }
+
+    static let handedOut = Mutex<Set<UInt16>>([])
 
     public func dataDirectory(_ id: NodeID) -> String { "\(root)/member-\(id)" }
 
