@@ -37,11 +37,13 @@ let package = Package(
             path: "Examples/ControlPlaneDemo",
             swiftSettings: strictSettings
         ),
+        // What the member executables share: their command line and line-protocol server.
+        .target(name: "MemberSupport", dependencies: ["Raft"], path: "Examples/MemberSupport", swiftSettings: strictSettings),
         // One Raft member per process, for the process-level tests (SIGKILL and restart) and the
         // failover benchmark.
         .executableTarget(
             name: "RaftMember",
-            dependencies: ["Raft"],
+            dependencies: ["Raft", "MemberSupport"],
             path: "Examples/RaftMember",
             swiftSettings: strictSettings
         ),
@@ -49,7 +51,7 @@ let package = Package(
         // process-level store tests.
         .executableTarget(
             name: "StoreMember",
-            dependencies: ["Store", "Raft"],
+            dependencies: ["Store", "Raft", "MemberSupport"],
             path: "Examples/StoreMember",
             swiftSettings: strictSettings
         ),

@@ -1,3 +1,4 @@
+import MemberSupport
 import Raft
 import Synchronization
 

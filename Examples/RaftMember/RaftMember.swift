@@ -1,3 +1,4 @@
+import MemberSupport
 import Raft
 
 #if canImport(Glibc)
@@ -30,42 +31,29 @@ struct RaftMember {
         var chunkBytes = 1 << 20
         var sync = true
 
-        init(_ arguments: [String]) throws(RaftError) {
-            var rest = arguments[...]
-            func value(_ flag: String) throws(RaftError) -> String {
-                guard let next = rest.popFirst() else { throw RaftError(.invalidConfig, "\(flag) needs a value") }
-                return next
-            }
-            func number<T: FixedWidthInteger>(_ flag: String) throws(RaftError) -> T {
-                let text = try value(flag)
-                guard let parsed = T(text) else { throw RaftError(.invalidConfig, "\(flag): not a number: \(text)") }
-                return parsed
-            }
-            while let flag = rest.popFirst() {
+        init(_ arguments: [String]) throws(MemberFlags.Failure) {
+            var flags = MemberFlags(arguments)
+            while let flag = flags.next() {
                 switch flag {
-                case "--id": id = try number(flag)
-                case "--data": data = try value(flag)
-                case "--listen": listen = try number(flag)
-                case "--client": client = try number(flag)
+                case "--id": id = try flags.number(flag)
+                case "--data": data = try flags.value(flag)
+                case "--listen": listen = try flags.number(flag)
+                case "--client": client = try flags.number(flag)
                 case "--peer":
-                    let spec = try value(flag)
-                    let parts = spec.split(separator: "=")
-                    let hostPort = parts.count == 2 ? parts[1].split(separator: ":") : []
-                    guard parts.count == 2, let peer = NodeID(parts[0]), hostPort.count == 2, let port = UInt16(hostPort[1])
-                    else { throw RaftError(.invalidConfig, "--peer expects id=host:port, got \(spec)") }
-                    peers[peer] = TCPAddress(host: String(hostPort[0]), port: port)
-                case "--heartbeat-ms": heartbeatMs = try number(flag)
-                case "--election-ms": electionMs = try number(flag)
-                case "--request-timeout-ms": requestTimeoutMs = try number(flag)
-                case "--snapshot-interval": snapshotInterval = try number(flag)
-                case "--compaction-slack": compactionSlack = try number(flag)
-                case "--chunk-bytes": chunkBytes = try number(flag)
+                    let (peer, address) = try flags.peer(flag)
+                    peers[peer] = address
+                case "--heartbeat-ms": heartbeatMs = try flags.number(flag)
+                case "--election-ms": electionMs = try flags.number(flag)
+                case "--request-timeout-ms": requestTimeoutMs = try flags.number(flag)
+                case "--snapshot-interval": snapshotInterval = try flags.number(flag)
+                case "--compaction-slack": compactionSlack = try flags.number(flag)
+                case "--chunk-bytes": chunkBytes = try flags.number(flag)
                 case "--no-sync": sync = false
-                default: throw RaftError(.invalidConfig, "unknown flag \(flag)")
+                default: throw MemberFlags.unknown(flag)
                 }
             }
             guard id != 0, !data.isEmpty, listen != 0, client != 0 else {
-                throw RaftError(.invalidConfig, "--id, --data, --listen and --client are required")
+                throw MemberFlags.missing("--id, --data, --listen and --client are")
             }
         }
     }

@@ -1,3 +1,4 @@
+import MemberSupport
 import Raft
 import Store
 import Synchronization
@@ -37,36 +38,23 @@ struct StoreMember {
         var heartbeatMs = 100
         var electionMs = 1_000
 
-        init(_ arguments: [String]) throws(StoreError) {
-            var rest = arguments[...]
-            func value(_ flag: String) throws(StoreError) -> String {
-                guard let next = rest.popFirst() else { throw StoreError(.invalidArgument, "\(flag) needs a value") }
-                return next
-            }
-            func number<T: FixedWidthInteger>(_ flag: String) throws(StoreError) -> T {
-                let text = try value(flag)
-                guard let parsed = T(text) else { throw StoreError(.invalidArgument, "\(flag): not a number: \(text)") }
-                return parsed
-            }
-            while let flag = rest.popFirst() {
+        init(_ arguments: [String]) throws(MemberFlags.Failure) {
+            var flags = MemberFlags(arguments)
+            while let flag = flags.next() {
                 switch flag {
-                case "--id": id = try number(flag)
-                case "--data": data = try value(flag)
-                case "--listen": listen = try number(flag)
-                case "--client": client = try number(flag)
+                case "--id": id = try flags.number(flag)
+                case "--data": data = try flags.value(flag)
+                case "--listen": listen = try flags.number(flag)
+                case "--client": client = try flags.number(flag)
                 case "--peer":
-                    let spec = try value(flag)
-                    let parts = spec.split(separator: "=")
-                    let hostPort = parts.count == 2 ? parts[1].split(separator: ":") : []
-                    guard parts.count == 2, let peer = UInt64(parts[0]), hostPort.count == 2, let port = UInt16(hostPort[1])
-                    else { throw StoreError(.invalidArgument, "--peer expects id=host:port, got \(spec)") }
-                    peers[peer] = TCPAddress(host: String(hostPort[0]), port: port)
-                case "--heartbeat-ms": heartbeatMs = try number(flag)
-                case "--election-ms": electionMs = try number(flag)
-                default: throw StoreError(.invalidArgument, "unknown flag \(flag)")
+                    let (peer, address) = try flags.peer(flag)
+                    peers[peer] = address
+                case "--heartbeat-ms": heartbeatMs = try flags.number(flag)
+                case "--election-ms": electionMs = try flags.number(flag)
+                default: throw MemberFlags.unknown(flag)
                 }
             }
-            guard !data.isEmpty, client != 0 else { throw StoreError(.invalidArgument, "--data and --client are required") }
+            guard !data.isEmpty, client != 0 else { throw MemberFlags.missing("--data and --client are") }
         }
     }
 

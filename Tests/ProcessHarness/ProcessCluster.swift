@@ -150,6 +150,16 @@ public final class ProcessCluster: Sendable {
         return reader.readLine()
     }
 
+    /// Where a client goes after `answer` (nil: no answer) from `current` refused its request: the
+    /// leader a `notLeader` error names (`ERR notLeader <id> …`), otherwise the next member after a
+    /// short pause.
+    public func nextTarget(after current: NodeID, answer: String?) -> NodeID {
+        let words = answer?.split(separator: " ") ?? []
+        if words.count >= 3, words[1] == "notLeader", let hint = NodeID(words[2]), hint != 0 { return hint }
+        usleep(20_000)
+        return ids[(ids.firstIndex(of: current)! + 1) % ids.count]
+    }
+
     /// The member's `STATUS` as a dictionary.
     public func status(_ id: NodeID) -> [String: String]? {
         guard let line = request(id, "STATUS", timeout: 2), line.hasPrefix("OK ") else { return nil }

@@ -149,7 +149,7 @@ struct MaintenanceTests {
         }
         let members: [UInt64] = [1, 2, 3]
         for id in members {
-            #expect(try KeyValueStore.restore(backup: path, into: directory + "/m\(id)", member: id, members: members) == revision)
+            #expect(try KeyValueStore.restore(backup: path, into: directory + "/m\(id)", members: members) == revision)
         }
         let cluster = try SemCluster(members: members) { id in try FileLog(directory: directory + "/m\(id)") }
         try await cluster.using { cluster in

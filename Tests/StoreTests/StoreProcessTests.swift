@@ -149,13 +149,7 @@ final class PutLoad: Sendable {
                         acknowledged.withLock { $0[key] = value }
                         continue
                     }
-                    let words = answer?.split(separator: " ") ?? []
-                    if words.count >= 3, words[1] == "notLeader", let hint = UInt64(words[2]), hint != 0 {
-                        target = hint
-                    } else {
-                        target = cluster.ids[(cluster.ids.firstIndex(of: target)! + 1) % cluster.ids.count]
-                        usleep(20_000)
-                    }
+                    target = cluster.nextTarget(after: target, answer: answer)
                 }
             }
         }

@@ -38,32 +38,36 @@ extension KeyValueStore {
     /// This member's view (served locally).
     public func status() -> StoreStatus {
         let raftStatus = raft.status()
-        return machine.state.withLock { s in
-            StoreStatus(
-                header: ResponseHeader(revision: s.mvcc.revision, raftTerm: raftStatus.hardState.term, memberID: memberID),
-                memberID: memberID,
-                leader: raftStatus.softState.leader,
-                raftTerm: raftStatus.hardState.term,
-                raftIndex: raftStatus.hardState.commit,
-                // Raft applies entries the state machine never sees (a new leader's empty entry,
-                // membership changes); etcd's applied index counts them.
-                raftAppliedIndex: max(s.appliedIndex, raftStatus.applied),
-                revision: s.mvcc.revision,
-                compactRevision: s.mvcc.compactRevision,
-                size: s.mvcc.approximateSize,
-                keys: s.mvcc.liveKeyCount
-            )
-        }
+        // A copy-on-write snapshot of the state: the walks for size and key count run outside the
+        // lock, so writes are not held up behind them.
+        let (mvcc, appliedIndex) = machine.state.withLock { ($0.mvcc, $0.appliedIndex) }
+        return StoreStatus(
+            header: ResponseHeader(revision: mvcc.revision, raftTerm: raftStatus.hardState.term, memberID: memberID),
+            memberID: memberID,
+            leader: raftStatus.softState.leader,
+            raftTerm: raftStatus.hardState.term,
+            raftIndex: raftStatus.hardState.commit,
+            // Raft applies entries the state machine never sees (a new leader's empty entry,
+            // membership changes); etcd's applied index counts them.
+            raftAppliedIndex: max(appliedIndex, raftStatus.applied),
+            revision: mvcc.revision,
+            compactRevision: mvcc.compactRevision,
+            size: mvcc.approximateSize,
+            keys: mvcc.liveKeyCount
+        )
     }
 
     /// A CRC-32C of the key space's history through `revision` (0: the current one), from this
-    /// member's state: members that applied the same log agree.
+    /// member's state: members that applied the same log agree. Computed on a copy-on-write
+    /// snapshot of the state, outside its lock.
     public func hash(revision: Int64 = 0) throws(StoreError) -> KeyspaceHash {
-        try machine.withState { s throws(StoreError) in
-            let at = revision > 0 ? revision : s.mvcc.revision
-            let hash = try s.mvcc.hash(at: at)
-            return KeyspaceHash(header: ResponseHeader(revision: s.mvcc.revision, memberID: memberID), hash: hash, revision: at, compactRevision: s.mvcc.compactRevision)
-        }
+        let mvcc = machine.state.withLock { $0.mvcc }
+        let at = revision > 0 ? revision : mvcc.revision
+        let hash = try mvcc.hash(at: at)
+        return KeyspaceHash(
+            header: ResponseHeader(revision: mvcc.revision, memberID: memberID), hash: hash, revision: at,
+            compactRevision: mvcc.compactRevision
+        )
     }
 
     // MARK: Backup and restore
@@ -79,11 +83,12 @@ extension KeyValueStore {
         return mvcc.revision
     }
 
-    /// Prepares `directory` (which must not hold a log yet) as member `member` of a new cluster of
-    /// `members`, starting from the backup at `backup` (etcdutl's snapshot restore). Restore every
-    /// member from the same backup, then open them. Returns the backup's revision.
+    /// Prepares `directory` (which must not hold a log yet) for a member of a new cluster of
+    /// `members`, starting from the backup at `backup` (etcdutl's snapshot restore). Every member's
+    /// directory is prepared alike (a member's identity is the ID it is opened with): restore each
+    /// from the same backup, then open them. Returns the backup's revision.
     @discardableResult
-    public static func restore(backup: String, into directory: String, member: UInt64 = 1, members: [UInt64] = [1]) throws(StoreError) -> Int64 {
+    public static func restore(backup: String, into directory: String, members: [UInt64] = [1]) throws(StoreError) -> Int64 {
         let image = try StoreBackup.read(backup)
         let mvcc = try MVCCStore(image: image)
         do throws(RaftError) {
@@ -96,7 +101,6 @@ extension KeyValueStore {
         } catch {
             throw StoreError(.invalidArgument, "cannot restore into \(directory): \(error.message)")
         }
-        _ = member
         return mvcc.revision
     }
 

@@ -9,6 +9,11 @@ struct Lessor: Sendable {
     /// Leases whose expiry was proposed and not yet applied.
     var expiring: Set<Int64> = []
 
+    /// Expiries claimed per refresh (the maintenance loop refreshes every 500 ms by default: etcd's
+    /// 1,000 revocations a second). The rest stay due for the next refresh, so a mass expiry is a
+    /// steady trickle of proposals, never one task per lease at once.
+    static let maxExpiriesPerRefresh = 500
+
     /// Brings the lessor up to date with this member's role and the replicated lease table; returns
     /// leases now due for expiry (once each), and marks them expiring, when `claimingDue`.
     mutating func refresh(isLeader: Bool, term: UInt64, leases: [Int64: Int64], now: Duration, claimingDue: Bool = true) -> [Int64] {
@@ -29,11 +34,11 @@ struct Lessor: Sendable {
             expiring.remove(id)
         }
         if !claimingDue { return [] }
-        var due: [Int64] = []
-        for (id, deadline) in deadlines where deadline <= now && !expiring.contains(id) {
-            expiring.insert(id)
-            due.append(id)
-        }
-        return due.sorted()
+        let due = deadlines.filter { $0.value <= now && !expiring.contains($0.key) }
+            .sorted { ($0.value, $0.key) < ($1.value, $1.key) }
+            .prefix(Self.maxExpiriesPerRefresh)
+            .map(\.key)
+        expiring.formUnion(due)
+        return due
     }
 }

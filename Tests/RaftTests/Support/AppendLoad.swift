@@ -80,14 +80,7 @@ final class AppendLoad: Sendable {
                         continue
                     }
                     record.withLock { $0.errors += 1 }
-                    // Follow the hint if there is one, otherwise try the next member.
-                    let words = answer?.split(separator: " ") ?? []
-                    if words.count >= 3, words[1] == "notLeader", let hint = NodeID(words[2]), hint != 0 {
-                        target = hint
-                    } else {
-                        target = cluster.ids[(cluster.ids.firstIndex(of: target)! + 1) % cluster.ids.count]
-                        usleep(20_000)
-                    }
+                    target = cluster.nextTarget(after: target, answer: answer)
                 }
             }
         }

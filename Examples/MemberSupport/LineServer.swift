@@ -1,4 +1,5 @@
 import Dispatch
+package import Raft
 import Synchronization
 
 #if canImport(Glibc)
