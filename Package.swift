@@ -63,6 +63,11 @@ let package = Package(
             dependencies: ["Store", "Raft", "ProcessHarness"],
             swiftSettings: strictSettings
         ),
+        .testTarget(
+            name: "APIMachineryTests",
+            dependencies: ["APIMachinery", "Store"],
+            swiftSettings: strictSettings
+        ),
     ],
     swiftLanguageModes: [.v6]
 )
