@@ -15,6 +15,13 @@ public protocol Resource: APIObject {
     /// Fills unset fields with their defaults (run by the defaulting admission plugin).
     mutating func applyDefaults()
 
+    /// Resets what a client may not set on create (usually `status`), before admission.
+    mutating func prepareForCreate()
+
+    /// How long a delete request waits before the object goes (Pods on a node: their grace period); nil or 0
+    /// deletes at once. `requested` is the client's `gracePeriodSeconds`.
+    func deletionGracePeriod(requested: Int64?) -> Int64?
+
     /// Type-specific validation on create; metadata is validated by the registry.
     func validate() -> [FieldError]
 
@@ -31,6 +38,8 @@ public protocol Resource: APIObject {
 
 extension Resource {
     public mutating func applyDefaults() {}
+    public mutating func prepareForCreate() {}
+    public func deletionGracePeriod(requested: Int64?) -> Int64? { nil }
     public func validate() -> [FieldError] { [] }
     public func validateUpdate(from old: Self) -> [FieldError] { validate() }
     public func fieldValue(_ path: String) -> String? { nil }
@@ -54,12 +63,19 @@ public struct WatchEvent<Object: Sendable>: Sendable {
     public var status: Status?
     /// The resourceVersion of a bookmark (also `object.metadata.resourceVersion` when there is an object).
     public var resourceVersion: String
+    /// Marks the bookmark that ends the initial events of a `sendInitialEvents` watch
+    /// (annotation `k8s.io/initial-events-end: "true"` on the wire).
+    public var isInitialEventsEnd: Bool
 
-    public init(type: WatchEventType, object: Object?, status: Status? = nil, resourceVersion: String) {
+    public init(
+        type: WatchEventType, object: Object?, status: Status? = nil, resourceVersion: String,
+        isInitialEventsEnd: Bool = false
+    ) {
         self.type = type
         self.object = object
         self.status = status
         self.resourceVersion = resourceVersion
+        self.isInitialEventsEnd = isInitialEventsEnd
     }
 }
 

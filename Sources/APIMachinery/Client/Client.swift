@@ -1,0 +1,170 @@
+/// An in-process client of an ``APIServer`` acting as one user: the entry point to typed and dynamic
+/// resource clients.
+public struct Client: Sendable {
+    public let server: APIServer
+    /// The user, dry-run flag, field manager and field validation every request carries.
+    public var context: RequestContext
+
+    public init(server: APIServer, context: RequestContext) {
+        self.server = server
+        self.context = context
+    }
+
+    /// A typed client of one resource type, in a namespace (ignored for cluster-scoped types; empty means all
+    /// namespaces for list and watch).
+    public func resource<R: Resource>(_ type: R.Type, namespace: String = "") -> ResourceClient<R> {
+        ResourceClient(client: self, namespace: namespace)
+    }
+
+    /// A dynamic client of a resource by group and plural.
+    public func dynamic(_ resource: GroupResource, namespace: String = "") -> DynamicResourceClient {
+        DynamicResourceClient(client: self, resource: resource, namespace: namespace)
+    }
+}
+
+extension APIServer {
+    /// A client acting as `user` (default: a cluster administrator in `system:masters`).
+    public func client(
+        as user: UserInfo = UserInfo(name: "system:admin", groups: ["system:masters", "system:authenticated"]),
+        fieldManager: String = ""
+    ) -> Client {
+        Client(server: self, context: RequestContext(user: user, fieldManager: fieldManager))
+    }
+}
+
+/// The result of a delete: the object is gone, or still there marked for deletion (finalizers, grace period).
+public struct DeleteResult<Object: Sendable>: Sendable {
+    /// The object as deleted, or as updated with its `deletionTimestamp`.
+    public var object: Object
+    /// Whether the object is gone from storage.
+    public var deleted: Bool
+}
+
+/// Typed get/list/watch/create/update/updateStatus/patch/delete for one resource type.
+public struct ResourceClient<R: Resource>: Sendable {
+    let client: Client
+    public let namespace: String
+
+    var server: APIServer { client.server }
+    var context: RequestContext { client.context }
+    var resource: GroupResource { R.descriptor.groupResource }
+
+    init(client: Client, namespace: String) {
+        self.client = client
+        self.namespace = namespace
+    }
+
+    func cast(_ object: any APIObject) throws(APIError) -> R {
+        guard let typed = object as? R else {
+            throw APIError.internalError("\(resource) is registered with a type other than \(R.self)")
+        }
+        return typed
+    }
+
+    func namespace(of object: R) -> String { object.metadata.namespace.isEmpty ? namespace : object.metadata.namespace }
+
+    /// Reads an object; `resourceVersion: "0"` allows a cached answer.
+    public func get(_ name: String, resourceVersion: String = "") async throws(APIError) -> R {
+        try cast(try await server.get(resource, namespace: namespace, name: name, resourceVersion: resourceVersion,
+            context: context))
+    }
+
+    /// Lists objects (in every namespace when the client's namespace is empty).
+    public func list(_ options: ListOptions = ListOptions()) async throws(APIError) -> ObjectList<R> {
+        let result = try await server.list(resource, namespace: namespace, options: options, context: context)
+        var items: [R] = []
+        items.reserveCapacity(result.items.count)
+        for item in result.items { items.append(try cast(item)) }
+        return ObjectList(metadata: result.listMeta, items: items)
+    }
+
+    /// Watches objects. ERROR events end the sequence by throwing their Status as an ``APIError``.
+    public func watch(_ options: WatchOptions = WatchOptions()) async throws(APIError) -> ResourceWatch<R> {
+        ResourceWatch(watch: try await server.watch(resource, namespace: namespace, options: options, context: context))
+    }
+
+    /// Creates an object; returns it as stored.
+    public func create(_ object: R) async throws(APIError) -> R {
+        try cast(try await server.create(resource, namespace: namespace(of: object), object: object, context: context))
+    }
+
+    /// Replaces an object; its `metadata.resourceVersion` must be current (else 409 Conflict).
+    public func update(_ object: R) async throws(APIError) -> R {
+        try cast(try await server.update(resource, namespace: namespace(of: object), name: object.metadata.name,
+            object: object, context: context))
+    }
+
+    /// Replaces an object's status only.
+    public func updateStatus(_ object: R) async throws(APIError) -> R {
+        try cast(try await server.update(resource, namespace: namespace(of: object), name: object.metadata.name,
+            object: object, subresource: "status", context: context))
+    }
+
+    /// Patches an object (or its `status`).
+    public func patch(
+        _ name: String, type: PatchType, _ patch: JSONValue, subresource: String = ""
+    ) async throws(APIError) -> R {
+        try cast(try await server.patch(resource, namespace: namespace, name: name, type: type, body: patch.serialized(),
+            subresource: subresource, context: context))
+    }
+
+    /// Deletes an object.
+    public func delete(_ name: String, options: DeleteOptions = DeleteOptions()) async throws(APIError) -> DeleteResult<R> {
+        let outcome = try await server.delete(resource, namespace: namespace, name: name, options: options, context: context)
+        return DeleteResult(object: try cast(outcome.object), deleted: outcome.deleted)
+    }
+
+    /// Deletes every object the options select.
+    public func deleteCollection(
+        _ listOptions: ListOptions = ListOptions(), options: DeleteOptions = DeleteOptions()
+    ) async throws(APIError) -> [R] {
+        var results: [R] = []
+        for object in try await server.deleteCollection(resource, namespace: namespace, listOptions: listOptions,
+            options: options, context: context)
+        {
+            results.append(try cast(object))
+        }
+        return results
+    }
+
+    /// Reads the scale subresource.
+    public func getScale(_ name: String) async throws(APIError) -> Scale {
+        try await server.getScale(resource, namespace: namespace, name: name, context: context)
+    }
+
+    /// Writes the scale subresource.
+    public func updateScale(_ name: String, _ scale: Scale) async throws(APIError) -> Scale {
+        try await server.updateScale(resource, namespace: namespace, name: name, scale: scale, context: context)
+    }
+}
+
+/// A typed watch: events in order; an ERROR event is thrown as its ``APIError``.
+public struct ResourceWatch<R: Resource>: AsyncSequence, Sendable {
+    public typealias Element = WatchEvent<R>
+    public typealias Failure = APIError
+
+    let watch: ObjectWatch
+
+    /// Stops the watch.
+    public func cancel() { watch.cancel() }
+
+    public func makeAsyncIterator() -> Iterator { Iterator(base: watch.makeAsyncIterator()) }
+
+    public struct Iterator: AsyncIteratorProtocol {
+        var base: ObjectWatch.Iterator
+
+        public mutating func next() async throws(APIError) -> WatchEvent<R>? {
+            guard let event = await base.next() else { return nil }
+            if event.type == .error {
+                throw APIError(status: event.status ?? APIError.internalError("watch failed").status)
+            }
+            var object: R?
+            if let raw = event.object {
+                guard let typed = raw as? R else { throw APIError.internalError("unexpected object type in watch") }
+                object = typed
+            }
+            return WatchEvent(type: event.type, object: object, status: nil, resourceVersion: event.resourceVersion,
+                isInitialEventsEnd: event.isInitialEventsEnd)
+        }
+    }
+}
