@@ -148,7 +148,7 @@ extension APIServer {
                 failure.status.metadata.continue = ContinueToken(revision: 0, start: startKey).encoded()
                 throw failure
             }
-            readRevision = response.header.revision
+            if readRevision <= 0 { readRevision = response.header.revision }
             var consumed = 0
             for kv in response.kvs {
                 lastKey = kv.key
