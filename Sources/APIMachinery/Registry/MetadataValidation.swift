@@ -55,6 +55,8 @@ public enum NameValidation {
             name = text[text.index(after: slash)...]
             if prefix.isEmpty {
                 errors.append("prefix part must be non-empty")
+            } else if prefix.utf8.count > 253 {
+                errors.append("prefix part must be no more than 253 characters")
             } else if !isDNS1123Subdomain(prefix) {
                 errors.append("prefix part " + subdomainMessage)
             }
