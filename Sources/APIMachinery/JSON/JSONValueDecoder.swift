@@ -93,6 +93,13 @@ final class DecoderBox: Decoder {
             return narrowed as! T
         }
         if T.self == Int64.self { return try integer(value, codingPath, type) as! T }
+        if let integerType = T.self as? any FixedWidthInteger.Type {
+            // Int8, UInt16, UInt…: their `init(from:)` asks the single-value container, whose generic
+            // `decode` would come straight back here.
+            let number = try integer(value, codingPath, type)
+            guard let narrowed = integerType.init(exactly: number) else { throw mismatch(type, value, codingPath) }
+            return narrowed as! T
+        }
         if T.self == Bool.self {
             guard case .bool(let flag) = value else { throw mismatch(type, value, codingPath) }
             return flag as! T

@@ -69,6 +69,12 @@ final class EncoderBox: Encoder {
         case let flag as Bool: return .bool(flag)
         case let json as JSONValue: return json
         case let number as Double: return .double(number)
+        // The other numeric types: their `encode(to:)` calls the single-value container's generic
+        // `encode`, which would come straight back here.
+        case let number as Float: return .double(Double(number))
+        case let number as any BinaryInteger:
+            if let exact = Int64(exactly: number) { return .int(exact) }
+            return .double(Double(number))
         case let map as [String: String]:
             var object = JSONObject(minimumCapacity: map.count)
             for key in map.keys.sorted() { object.appendNew(key, .string(map[key]!)) }

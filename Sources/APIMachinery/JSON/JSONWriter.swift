@@ -64,15 +64,15 @@ struct JSONWriter {
     }
 
     mutating func writeDouble(_ number: Double) {
-        if number.rounded() == number && abs(number) < 1e21 {
-            if abs(number) < 9.2e18 {
-                writeInteger(Int64(number))
-            } else {
-                bytes.append(contentsOf: Array(String(format21: number).utf8))
-            }
+        // Integral values up to 2^53 are written exactly; other numbers as Go's strconv 'f'/'e' -1 formatting
+        // (shortest round-tripping digits), which is what `encoding/json` writes.
+        if number.rounded() == number && abs(number) <= 9_007_199_254_740_992
+            && !(number == 0 && number.sign == .minus)
+        {
+            writeInteger(Int64(number))
             return
         }
-        bytes.append(contentsOf: Array(number.description.utf8))
+        bytes.append(contentsOf: Array(String(goFloat: number).utf8))
     }
 
     mutating func writeString(_ string: String) {
@@ -105,6 +105,8 @@ struct JSONWriter {
             case 0x0A: escape = (UInt8(ascii: "n"), 0)
             case 0x0D: escape = (UInt8(ascii: "r"), 0)
             case 0x09: escape = (UInt8(ascii: "t"), 0)
+            case 0x08: escape = (UInt8(ascii: "b"), 0)  // Go 1.22+ writes \b and \f short
+            case 0x0C: escape = (UInt8(ascii: "f"), 0)
             case 0x00..<0x20, UInt8(ascii: "<"), UInt8(ascii: ">"), UInt8(ascii: "&"): escape = (0, byte)
             case 0xE2 where index + 2 < buffer.count && buffer[index + 1] == 0x80
                 && (buffer[index + 2] == 0xA8 || buffer[index + 2] == 0xA9):
@@ -136,16 +138,51 @@ struct JSONWriter {
 }
 
 extension String {
-    /// A large integral double written in plain decimal digits, as Go does below 1e21.
-    fileprivate init(format21 number: Double) {
-        var digits: [Character] = []
-        var value = abs(number)
-        while value >= 1 {
-            let digit = value.truncatingRemainder(dividingBy: 10)
-            digits.append(Character(String(Int(digit))))
-            value = (value - digit) / 10
+    /// A finite double as Go's `encoding/json` writes it: the shortest digits that round-trip, in plain
+    /// decimal when 1e-6 <= |x| < 1e21 (`0.00001`, `12345678901234567000`), otherwise in exponent form with
+    /// no leading zero in a negative exponent (`1e-7`, `1e+21`).
+    fileprivate init(goFloat number: Double) {
+        if number == 0 {
+            self = number.sign == .minus ? "-0" : "0"
+            return
         }
-        self = (number < 0 ? "-" : "") + String(digits.reversed())
+        var text = number.magnitude.description
+        var exponent = 0
+        if let e = text.firstIndex(where: { $0 == "e" || $0 == "E" }) {
+            exponent = Int(text[text.index(after: e)...]) ?? 0
+            text = String(text[..<e])
+        }
+        var integerPart = Substring(text)
+        var fraction = Substring("")
+        if let dot = text.firstIndex(of: ".") {
+            integerPart = text[..<dot]
+            fraction = text[text.index(after: dot)...]
+        }
+        // value = 0.digits × 10^point
+        var digits = Array(integerPart + fraction)
+        var point = integerPart.count + exponent
+        while digits.count > 1 && digits.first == "0" {
+            digits.removeFirst()
+            point -= 1
+        }
+        while digits.count > 1 && digits.last == "0" { digits.removeLast() }
+        let sign = number < 0 ? "-" : ""
+        let magnitude = number.magnitude
+        if magnitude >= 1e-6 && magnitude < 1e21 {
+            if point <= 0 {
+                self = sign + "0." + String(repeating: "0", count: -point) + String(digits)
+            } else if point >= digits.count {
+                self = sign + String(digits) + String(repeating: "0", count: point - digits.count)
+            } else {
+                self = sign + String(digits[..<point]) + "." + String(digits[point...])
+            }
+            return
+        }
+        let power = point - 1
+        var mantissa = String(digits[0])
+        if digits.count > 1 { mantissa += "." + String(digits[1...]) }
+        let powerText = power < 0 ? "-\(-power)" : (power < 10 ? "+0\(power)" : "+\(power)")
+        self = sign + mantissa + "e" + powerText
     }
 }
 
