@@ -71,9 +71,15 @@ extension APIServer {
 }
 
 extension APIError {
-    /// A patch that could not be applied: 422 Invalid naming the operation (400 for a malformed document).
+    /// A patch that could not be applied: 400 for a malformed patch, 413 for one over the limits, 422 when it
+    /// does not apply to the object (a failed `test`, a missing path).
     static func patchFailed(_ error: PatchError) -> APIError {
-        APIError(code: 422, reason: .invalid, message: "the server rejected our request due to an error in our "
-            + "request: \(error)")
+        switch error.code {
+        case .invalidPatch: return .badRequest("invalid patch: \(error)")
+        case .tooLarge: return .requestEntityTooLarge("the patch is too large: \(error)")
+        default:
+            return APIError(code: 422, reason: .invalid, message: "the server rejected our request due to an error "
+                + "in our request: \(error)")
+        }
     }
 }
