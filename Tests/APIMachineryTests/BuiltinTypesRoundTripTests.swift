@@ -1,0 +1,62 @@
+import Testing
+
+@testable import APIMachinery
+
+@Suite("BuiltinTypes round trips")
+struct BuiltinTypesRoundTripTests {
+    @Test("every built-in type has a fully populated fixture")
+    func everyTypeCovered() {
+        let covered = Set(BuiltinTypesFixtures.fullyPopulated.map { ObjectIdentifier($0.type) })
+        let all = Set(BuiltinResources.all.map { ObjectIdentifier($0) })
+        #expect(covered == all)
+        #expect(BuiltinResources.all.count == 14)
+    }
+
+    @Test(
+        "JSON -> value -> JSON is byte-identical and value -> JSON -> value is equal",
+        arguments: BuiltinTypesFixtures.fullyPopulated.indices)
+    func fullyPopulated(index: Int) throws {
+        let fixture = BuiltinTypesFixtures.fullyPopulated[index]
+        try Self.roundTrip(fixture.type, fixture.json)
+    }
+
+    static func roundTrip<T: Resource>(_ type: T.Type, _ json: String) throws {
+        let value = try BuiltinTypesSupport.decode(T.self, json)
+        let encoded = try BuiltinTypesSupport.wireJSON(value)
+        #expect(encoded == json, "\(T.self)")
+        let again = try BuiltinTypesSupport.decode(T.self, encoded)
+        #expect(value as? AnyHashable == again as? AnyHashable, "\(T.self)")
+        #expect(value as? AnyHashable != nil)
+    }
+
+    @Test("a minimal object round-trips without gaining members")
+    func minimal() throws {
+        let pod = Pod(metadata: .init(name: "x"), spec: .init(containers: [.init(name: "c", image: "nginx")]))
+        let json = try BuiltinTypesSupport.wireJSON(pod)
+        #expect(
+            json == #"{"apiVersion":"v1","kind":"Pod","metadata":{"name":"x","creationTimestamp":null},"#
+                + #""spec":{"containers":[{"name":"c","image":"nginx"}]}}"#)
+        #expect(try BuiltinTypesSupport.decode(Pod.self, json) == pod)
+    }
+
+    @Test("unset Go struct times are written as null and read back as unset")
+    func nullTimes() throws {
+        let condition = PodCondition(type: "Ready", status: "True")
+        let json = try JSONValueEncoder().encode(condition).jsonString
+        #expect(json == #"{"type":"Ready","status":"True","lastProbeTime":null,"lastTransitionTime":null}"#)
+        let decoded = try JSONValueDecoder().decode(PodCondition.self, from: try JSONValue(parsing: json))
+        #expect(decoded == condition)
+        let absent = try JSONValueDecoder().decode(
+            PodCondition.self, from: try JSONValue(parsing: #"{"type":"Ready"}"#))
+        #expect(absent.lastProbeTime == nil)
+        #expect(absent.type == "Ready")
+    }
+
+    @Test("strict decoding reports misspelt fields by path")
+    func unknownFields() throws {
+        let json = #"{"metadata":{"name":"x"},"spec":{"containers":[{"name":"c","imagee":"nginx"}]}}"#
+        let collector = UnknownFieldCollector()
+        _ = try JSONValueDecoder().decode(Pod.self, from: try JSONValue(parsing: json), unknownFields: collector)
+        #expect(collector.unknownFields == ["spec.containers[0].imagee"])
+    }
+}
