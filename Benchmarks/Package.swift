@@ -54,6 +54,31 @@ let package = Package(
             dependencies: [.product(name: "Store", package: "swift-control-plane"), "StoreWorkloads"],
             path: "Sources/StoreLoad"
         ),
+        .executableTarget(
+            name: "APIBenchmarks",
+            dependencies: [
+                .product(name: "APIMachinery", package: "swift-control-plane"),
+                .product(name: "Benchmark", package: "package-benchmark"),
+                "APIWorkloads",
+            ],
+            path: "Benchmarks/APIBenchmarks",
+            swiftSettings: [.enableUpcomingFeature("ExistentialAny")],
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "package-benchmark")]
+        ),
+        .target(
+            name: "APIWorkloads",
+            dependencies: [
+                .product(name: "APIMachinery", package: "swift-control-plane"),
+                .product(name: "Store", package: "swift-control-plane"),
+                "StoreWorkloads",
+            ],
+            path: "Sources/APIWorkloads"
+        ),
+        .executableTarget(
+            name: "api-load",
+            dependencies: [.product(name: "APIMachinery", package: "swift-control-plane"), "APIWorkloads"],
+            path: "Sources/APILoad"
+        ),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -12,7 +12,7 @@ enum BuiltinTypesFixtures {
         (
             Namespace.self,
             #"""
-            {"apiVersion":"v1","kind":"Namespace","metadata":{"name":"sample","namespace":"default","uid":"0b7b1c3e-
+            {"kind":"Namespace","apiVersion":"v1","metadata":{"name":"sample","namespace":"default","uid":"0b7b1c3e-
             5a0e-4c55-9d1e-0a4f7f0c1a2b","resourceVersion":"42","generation":3,"creationTimestamp":"2024-05-01T10:00
             :00Z","labels":{"app":"web"},"annotations":{"example.com/note":"x"},"ownerReferences":[{"apiVersion":"ap
             ps/v1","kind":"ReplicaSet","name":"web-1","uid":"9f1c2d3e-0000-4000-8000-000000000001","controller":true
@@ -24,7 +24,7 @@ enum BuiltinTypesFixtures {
         (
             Pod.self,
             #"""
-            {"apiVersion":"v1","kind":"Pod","metadata":{"name":"sample","namespace":"default","uid":"0b7b1c3e-5a0e-4
+            {"kind":"Pod","apiVersion":"v1","metadata":{"name":"sample","namespace":"default","uid":"0b7b1c3e-5a0e-4
             c55-9d1e-0a4f7f0c1a2b","resourceVersion":"42","generation":3,"creationTimestamp":"2024-05-01T10:00:00Z",
             "labels":{"app":"web"},"annotations":{"example.com/note":"x"},"ownerReferences":[{"apiVersion":"apps/v1"
             ,"kind":"ReplicaSet","name":"web-1","uid":"9f1c2d3e-0000-4000-8000-000000000001","controller":true,"bloc
@@ -215,7 +215,7 @@ enum BuiltinTypesFixtures {
         (
             Node.self,
             #"""
-            {"apiVersion":"v1","kind":"Node","metadata":{"name":"sample","namespace":"default","uid":"0b7b1c3e-5a0e-
+            {"kind":"Node","apiVersion":"v1","metadata":{"name":"sample","namespace":"default","uid":"0b7b1c3e-5a0e-
             4c55-9d1e-0a4f7f0c1a2b","resourceVersion":"42","generation":3,"creationTimestamp":"2024-05-01T10:00:00Z"
             ,"labels":{"app":"web"},"annotations":{"example.com/note":"x"},"ownerReferences":[{"apiVersion":"apps/v1
             ","kind":"ReplicaSet","name":"web-1","uid":"9f1c2d3e-0000-4000-8000-000000000001","controller":true,"blo
@@ -237,7 +237,7 @@ enum BuiltinTypesFixtures {
         (
             Service.self,
             #"""
-            {"apiVersion":"v1","kind":"Service","metadata":{"name":"sample","namespace":"default","uid":"0b7b1c3e-5a
+            {"kind":"Service","apiVersion":"v1","metadata":{"name":"sample","namespace":"default","uid":"0b7b1c3e-5a
             0e-4c55-9d1e-0a4f7f0c1a2b","resourceVersion":"42","generation":3,"creationTimestamp":"2024-05-01T10:00:0
             0Z","labels":{"app":"web"},"annotations":{"example.com/note":"x"},"ownerReferences":[{"apiVersion":"apps
             /v1","kind":"ReplicaSet","name":"web-1","uid":"9f1c2d3e-0000-4000-8000-000000000001","controller":true,"
@@ -259,7 +259,7 @@ enum BuiltinTypesFixtures {
         (
             Endpoints.self,
             #"""
-            {"apiVersion":"v1","kind":"Endpoints","metadata":{"name":"sample","namespace":"default","uid":"0b7b1c3e-
+            {"kind":"Endpoints","apiVersion":"v1","metadata":{"name":"sample","namespace":"default","uid":"0b7b1c3e-
             5a0e-4c55-9d1e-0a4f7f0c1a2b","resourceVersion":"42","generation":3,"creationTimestamp":"2024-05-01T10:00
             :00Z","labels":{"app":"web"},"annotations":{"example.com/note":"x"},"ownerReferences":[{"apiVersion":"ap
             ps/v1","kind":"ReplicaSet","name":"web-1","uid":"9f1c2d3e-0000-4000-8000-000000000001","controller":true
@@ -276,7 +276,7 @@ enum BuiltinTypesFixtures {
         (
             ConfigMap.self,
             #"""
-            {"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"sample","namespace":"default","uid":"0b7b1c3e-
+            {"kind":"ConfigMap","apiVersion":"v1","metadata":{"name":"sample","namespace":"default","uid":"0b7b1c3e-
             5a0e-4c55-9d1e-0a4f7f0c1a2b","resourceVersion":"42","generation":3,"creationTimestamp":"2024-05-01T10:00
             :00Z","labels":{"app":"web"},"annotations":{"example.com/note":"x"},"ownerReferences":[{"apiVersion":"ap
             ps/v1","kind":"ReplicaSet","name":"web-1","uid":"9f1c2d3e-0000-4000-8000-000000000001","controller":true
@@ -287,7 +287,7 @@ enum BuiltinTypesFixtures {
         (
             Secret.self,
             #"""
-            {"apiVersion":"v1","kind":"Secret","metadata":{"name":"sample","namespace":"default","uid":"0b7b1c3e-5a0
+            {"kind":"Secret","apiVersion":"v1","metadata":{"name":"sample","namespace":"default","uid":"0b7b1c3e-5a0
             e-4c55-9d1e-0a4f7f0c1a2b","resourceVersion":"42","generation":3,"creationTimestamp":"2024-05-01T10:00:00
             Z","labels":{"app":"web"},"annotations":{"example.com/note":"x"},"ownerReferences":[{"apiVersion":"apps/
             v1","kind":"ReplicaSet","name":"web-1","uid":"9f1c2d3e-0000-4000-8000-000000000001","controller":true,"b
@@ -298,7 +298,7 @@ enum BuiltinTypesFixtures {
         (
             Event.self,
             #"""
-            {"apiVersion":"v1","kind":"Event","metadata":{"name":"sample","namespace":"default","uid":"0b7b1c3e-5a0e
+            {"kind":"Event","apiVersion":"v1","metadata":{"name":"sample","namespace":"default","uid":"0b7b1c3e-5a0e
             -4c55-9d1e-0a4f7f0c1a2b","resourceVersion":"42","generation":3,"creationTimestamp":"2024-05-01T10:00:00Z
             ","labels":{"app":"web"},"annotations":{"example.com/note":"x"},"ownerReferences":[{"apiVersion":"apps/v
             1","kind":"ReplicaSet","name":"web-1","uid":"9f1c2d3e-0000-4000-8000-000000000001","controller":true,"bl
@@ -316,7 +316,7 @@ enum BuiltinTypesFixtures {
         (
             Deployment.self,
             #"""
-            {"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"sample","namespace":"default","uid":"0b7
+            {"kind":"Deployment","apiVersion":"apps/v1","metadata":{"name":"sample","namespace":"default","uid":"0b7
             b1c3e-5a0e-4c55-9d1e-0a4f7f0c1a2b","resourceVersion":"42","generation":3,"creationTimestamp":"2024-05-01
             T10:00:00Z","labels":{"app":"web"},"annotations":{"example.com/note":"x"},"ownerReferences":[{"apiVersio
             n":"apps/v1","kind":"ReplicaSet","name":"web-1","uid":"9f1c2d3e-0000-4000-8000-000000000001","controller
@@ -483,7 +483,7 @@ enum BuiltinTypesFixtures {
         (
             ReplicaSet.self,
             #"""
-            {"apiVersion":"apps/v1","kind":"ReplicaSet","metadata":{"name":"sample","namespace":"default","uid":"0b7
+            {"kind":"ReplicaSet","apiVersion":"apps/v1","metadata":{"name":"sample","namespace":"default","uid":"0b7
             b1c3e-5a0e-4c55-9d1e-0a4f7f0c1a2b","resourceVersion":"42","generation":3,"creationTimestamp":"2024-05-01
             T10:00:00Z","labels":{"app":"web"},"annotations":{"example.com/note":"x"},"ownerReferences":[{"apiVersio
             n":"apps/v1","kind":"ReplicaSet","name":"web-1","uid":"9f1c2d3e-0000-4000-8000-000000000001","controller
@@ -648,7 +648,7 @@ enum BuiltinTypesFixtures {
         (
             StatefulSet.self,
             #"""
-            {"apiVersion":"apps/v1","kind":"StatefulSet","metadata":{"name":"sample","namespace":"default","uid":"0b
+            {"kind":"StatefulSet","apiVersion":"apps/v1","metadata":{"name":"sample","namespace":"default","uid":"0b
             7b1c3e-5a0e-4c55-9d1e-0a4f7f0c1a2b","resourceVersion":"42","generation":3,"creationTimestamp":"2024-05-0
             1T10:00:00Z","labels":{"app":"web"},"annotations":{"example.com/note":"x"},"ownerReferences":[{"apiVersi
             on":"apps/v1","kind":"ReplicaSet","name":"web-1","uid":"9f1c2d3e-0000-4000-8000-000000000001","controlle
@@ -827,7 +827,7 @@ enum BuiltinTypesFixtures {
         (
             Lease.self,
             #"""
-            {"apiVersion":"coordination.k8s.io/v1","kind":"Lease","metadata":{"name":"sample","namespace":"default",
+            {"kind":"Lease","apiVersion":"coordination.k8s.io/v1","metadata":{"name":"sample","namespace":"default",
             "uid":"0b7b1c3e-5a0e-4c55-9d1e-0a4f7f0c1a2b","resourceVersion":"42","generation":3,"creationTimestamp":"
             2024-05-01T10:00:00Z","labels":{"app":"web"},"annotations":{"example.com/note":"x"},"ownerReferences":[{
             "apiVersion":"apps/v1","kind":"ReplicaSet","name":"web-1","uid":"9f1c2d3e-0000-4000-8000-000000000001","
@@ -840,7 +840,7 @@ enum BuiltinTypesFixtures {
         (
             PodDisruptionBudget.self,
             #"""
-            {"apiVersion":"policy/v1","kind":"PodDisruptionBudget","metadata":{"name":"sample","namespace":"default"
+            {"kind":"PodDisruptionBudget","apiVersion":"policy/v1","metadata":{"name":"sample","namespace":"default"
             ,"uid":"0b7b1c3e-5a0e-4c55-9d1e-0a4f7f0c1a2b","resourceVersion":"42","generation":3,"creationTimestamp":
             "2024-05-01T10:00:00Z","labels":{"app":"web"},"annotations":{"example.com/note":"x"},"ownerReferences":[
             {"apiVersion":"apps/v1","kind":"ReplicaSet","name":"web-1","uid":"9f1c2d3e-0000-4000-8000-000000000001",
@@ -856,7 +856,7 @@ enum BuiltinTypesFixtures {
         (
             EndpointSlice.self,
             #"""
-            {"apiVersion":"discovery.k8s.io/v1","kind":"EndpointSlice","metadata":{"name":"sample","namespace":"defa
+            {"kind":"EndpointSlice","apiVersion":"discovery.k8s.io/v1","metadata":{"name":"sample","namespace":"defa
             ult","uid":"0b7b1c3e-5a0e-4c55-9d1e-0a4f7f0c1a2b","resourceVersion":"42","generation":3,"creationTimesta
             mp":"2024-05-01T10:00:00Z","labels":{"app":"web"},"annotations":{"example.com/note":"x"},"ownerReference
             s":[{"apiVersion":"apps/v1","kind":"ReplicaSet","name":"web-1","uid":"9f1c2d3e-0000-4000-8000-0000000000

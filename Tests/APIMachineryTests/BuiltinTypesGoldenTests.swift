@@ -29,13 +29,13 @@ struct BuiltinTypesGoldenTests {
     // The Deployment from the Kubernetes documentation (concepts/workloads/controllers/deployment), as the
     // server returns it on create with every default filled in.
     static let nginxDeploymentManifest = #"""
-        {"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"nginx-deployment","labels":{"app":"nginx"}},\#
+        {"kind":"Deployment","apiVersion":"apps/v1","metadata":{"name":"nginx-deployment","labels":{"app":"nginx"}},\#
         "spec":{"replicas":3,"selector":{"matchLabels":{"app":"nginx"}},"template":{"metadata":{"labels":\#
         {"app":"nginx"}},"spec":{"containers":[{"name":"nginx","image":"nginx:1.14.2","ports":[{"containerPort":80}]}]}}}}
         """#
 
     static let nginxDeploymentGolden = #"""
-        {"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"nginx-deployment","namespace":"default",\#
+        {"kind":"Deployment","apiVersion":"apps/v1","metadata":{"name":"nginx-deployment","namespace":"default",\#
         "uid":"d9607e19-f88f-11e6-a518-42010a800195","resourceVersion":"1001","generation":1,\#
         "creationTimestamp":"2024-05-01T10:00:00Z","labels":{"app":"nginx"}},"spec":{"replicas":3,"selector":\#
         {"matchLabels":{"app":"nginx"}},"template":{"metadata":{"creationTimestamp":null,"labels":{"app":"nginx"}},\#
@@ -60,7 +60,7 @@ struct BuiltinTypesGoldenTests {
     }
 
     static let podGolden = #"""
-        {"apiVersion":"v1","kind":"Pod","metadata":{"name":"nginx-deployment-86dcfdf4c6-2xq7v",\#
+        {"kind":"Pod","apiVersion":"v1","metadata":{"name":"nginx-deployment-86dcfdf4c6-2xq7v",\#
         "generateName":"nginx-deployment-86dcfdf4c6-","namespace":"default","uid":"3f5c2a1e-7b9d-4e8f-a1b2-c3d4e5f6a7b8",\#
         "resourceVersion":"1045","creationTimestamp":"2024-05-01T10:00:01Z","labels":{"app":"nginx",\#
         "pod-template-hash":"86dcfdf4c6"},"ownerReferences":[{"apiVersion":"apps/v1","kind":"ReplicaSet",\#
@@ -180,7 +180,7 @@ struct BuiltinTypesGoldenTests {
     // The Service from the Kubernetes documentation (concepts/services-networking/service), with the cluster IP
     // and IP families the allocator adds.
     static let serviceGolden = #"""
-        {"apiVersion":"v1","kind":"Service","metadata":{"name":"my-service","namespace":"default",\#
+        {"kind":"Service","apiVersion":"v1","metadata":{"name":"my-service","namespace":"default",\#
         "uid":"6a1f4c2e-9d3b-4b8a-8e7f-1c2d3e4f5a6b","resourceVersion":"2001","generation":1,\#
         "creationTimestamp":"2024-05-01T10:00:00Z"},"spec":{"ports":[{"protocol":"TCP","port":80,"targetPort":9376}],\#
         "selector":{"app.kubernetes.io/name":"MyApp"},"clusterIP":"10.96.120.15","clusterIPs":["10.96.120.15"],\#
@@ -193,7 +193,7 @@ struct BuiltinTypesGoldenTests {
         var service = try Support.decode(
             Service.self,
             #"""
-            {"apiVersion":"v1","kind":"Service","metadata":{"name":"my-service"},"spec":{"selector":\#
+            {"kind":"Service","apiVersion":"v1","metadata":{"name":"my-service"},"spec":{"selector":\#
             {"app.kubernetes.io/name":"MyApp"},"ports":[{"protocol":"TCP","port":80,"targetPort":9376}]}}
             """#)
         service.applyDefaults()
@@ -209,7 +209,7 @@ struct BuiltinTypesGoldenTests {
     }
 
     static let nodeGolden = #"""
-        {"apiVersion":"v1","kind":"Node","metadata":{"name":"node-1","uid":"0d5e7c1a-2b3c-4d5e-8f9a-0b1c2d3e4f5a",\#
+        {"kind":"Node","apiVersion":"v1","metadata":{"name":"node-1","uid":"0d5e7c1a-2b3c-4d5e-8f9a-0b1c2d3e4f5a",\#
         "resourceVersion":"3001","creationTimestamp":"2024-05-01T09:00:00Z","labels":{"beta.kubernetes.io/arch":"amd64",\#
         "beta.kubernetes.io/os":"linux","kubernetes.io/arch":"amd64","kubernetes.io/hostname":"node-1",\#
         "kubernetes.io/os":"linux"},"annotations":{"node.alpha.kubernetes.io/ttl":"0",\#
@@ -298,7 +298,7 @@ struct BuiltinTypesGoldenTests {
 
     // The ConfigMap from the Kubernetes documentation (concepts/configuration/configmap).
     static let configMapGolden = #"""
-        {"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"game-demo","namespace":"default",\#
+        {"kind":"ConfigMap","apiVersion":"v1","metadata":{"name":"game-demo","namespace":"default",\#
         "uid":"b1c2d3e4-f5a6-4b7c-8d9e-0f1a2b3c4d5e","resourceVersion":"2101","creationTimestamp":"2024-05-01T10:00:00Z"},\#
         "data":{"game.properties":"enemy.types=aliens,monsters\nplayer.maximum-lives=5\n","player_initial_lives":"3",\#
         "ui_properties_file_name":"user-interface.properties",\#
@@ -322,7 +322,7 @@ struct BuiltinTypesGoldenTests {
     }
 
     static let leaseGolden = #"""
-        {"apiVersion":"coordination.k8s.io/v1","kind":"Lease","metadata":{"name":"kube-scheduler",\#
+        {"kind":"Lease","apiVersion":"coordination.k8s.io/v1","metadata":{"name":"kube-scheduler",\#
         "namespace":"kube-system","uid":"c1d2e3f4-a5b6-4c7d-8e9f-0a1b2c3d4e5f","resourceVersion":"4001",\#
         "creationTimestamp":"2024-05-01T09:00:00Z"},"spec":{"holderIdentity":\#
         "control-plane_2f1e0d9c-8b7a-4c6d-9e5f-4a3b2c1d0e9f","leaseDurationSeconds":15,\#
@@ -346,7 +346,7 @@ struct BuiltinTypesGoldenTests {
     }
 
     static let schedulerEventGolden = #"""
-        {"apiVersion":"v1","kind":"Event","metadata":{"name":"nginx-deployment-86dcfdf4c6-2xq7v.17cb7a2b3c4d5e6f",\#
+        {"kind":"Event","apiVersion":"v1","metadata":{"name":"nginx-deployment-86dcfdf4c6-2xq7v.17cb7a2b3c4d5e6f",\#
         "namespace":"default","uid":"e1f2a3b4-c5d6-4e7f-8a9b-0c1d2e3f4a5b","resourceVersion":"1050",\#
         "creationTimestamp":"2024-05-01T10:00:01Z"},"involvedObject":{"kind":"Pod","namespace":"default",\#
         "name":"nginx-deployment-86dcfdf4c6-2xq7v","uid":"3f5c2a1e-7b9d-4e8f-a1b2-c3d4e5f6a7b8","apiVersion":"v1",\#
@@ -357,7 +357,7 @@ struct BuiltinTypesGoldenTests {
         """#
 
     static let kubeletEventGolden = #"""
-        {"apiVersion":"v1","kind":"Event","metadata":{"name":"nginx-deployment-86dcfdf4c6-2xq7v.17cb7a2c0a1b2c3d",\#
+        {"kind":"Event","apiVersion":"v1","metadata":{"name":"nginx-deployment-86dcfdf4c6-2xq7v.17cb7a2c0a1b2c3d",\#
         "namespace":"default","uid":"f1a2b3c4-d5e6-4f7a-8b9c-0d1e2f3a4b5c","resourceVersion":"1052",\#
         "creationTimestamp":"2024-05-01T10:00:02Z"},"involvedObject":{"kind":"Pod","namespace":"default",\#
         "name":"nginx-deployment-86dcfdf4c6-2xq7v","uid":"3f5c2a1e-7b9d-4e8f-a1b2-c3d4e5f6a7b8","apiVersion":"v1",\#
@@ -409,7 +409,7 @@ struct BuiltinTypesGoldenTests {
     }
 
     static let endpointSliceGolden = #"""
-        {"apiVersion":"discovery.k8s.io/v1","kind":"EndpointSlice","metadata":{"name":"my-service-x2b7q",\#
+        {"kind":"EndpointSlice","apiVersion":"discovery.k8s.io/v1","metadata":{"name":"my-service-x2b7q",\#
         "generateName":"my-service-","namespace":"default","uid":"a9b8c7d6-e5f4-4a3b-8c2d-1e0f9a8b7c6d",\#
         "resourceVersion":"2050","generation":1,"creationTimestamp":"2024-05-01T10:00:00Z","labels":\#
         {"endpointslice.kubernetes.io/managed-by":"endpointslice-controller.k8s.io",\#
@@ -459,7 +459,7 @@ struct BuiltinTypesGoldenTests {
 
     // The StatefulSet from the Kubernetes documentation (concepts/workloads/controllers/statefulset), defaulted.
     static let webStatefulSetManifest = #"""
-        {"apiVersion":"apps/v1","kind":"StatefulSet","metadata":{"name":"web"},"spec":{"selector":{"matchLabels":\#
+        {"kind":"StatefulSet","apiVersion":"apps/v1","metadata":{"name":"web"},"spec":{"selector":{"matchLabels":\#
         {"app":"nginx"}},"serviceName":"nginx","replicas":3,"minReadySeconds":10,"template":{"metadata":{"labels":\#
         {"app":"nginx"}},"spec":{"terminationGracePeriodSeconds":10,"containers":[{"name":"nginx",\#
         "image":"registry.k8s.io/nginx-slim:0.24","ports":[{"containerPort":80,"name":"web"}],"volumeMounts":\#
@@ -469,7 +469,7 @@ struct BuiltinTypesGoldenTests {
         """#
 
     static let webStatefulSetGolden = #"""
-        {"apiVersion":"apps/v1","kind":"StatefulSet","metadata":{"name":"web","namespace":"default",\#
+        {"kind":"StatefulSet","apiVersion":"apps/v1","metadata":{"name":"web","namespace":"default",\#
         "uid":"1a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d","resourceVersion":"5001","generation":1,\#
         "creationTimestamp":"2024-05-01T10:00:00Z"},"spec":{"replicas":3,"selector":{"matchLabels":{"app":"nginx"}},\#
         "template":{"metadata":{"creationTimestamp":null,"labels":{"app":"nginx"}},"spec":{"containers":\#

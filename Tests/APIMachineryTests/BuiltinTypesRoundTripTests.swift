@@ -34,7 +34,7 @@ struct BuiltinTypesRoundTripTests {
         let pod = Pod(metadata: .init(name: "x"), spec: .init(containers: [.init(name: "c", image: "nginx")]))
         let json = try BuiltinTypesSupport.wireJSON(pod)
         #expect(
-            json == #"{"apiVersion":"v1","kind":"Pod","metadata":{"name":"x","creationTimestamp":null},"#
+            json == #"{"kind":"Pod","apiVersion":"v1","metadata":{"name":"x","creationTimestamp":null},"#
                 + #""spec":{"containers":[{"name":"c","image":"nginx"}]}}"#)
         #expect(try BuiltinTypesSupport.decode(Pod.self, json) == pod)
     }

@@ -8,16 +8,9 @@ enum BuiltinTypesSupport {
         var description: String
     }
 
-    /// The object as the registry writes it: `apiVersion`, `kind`, then the type's own members.
+    /// The object as the registry writes it: `kind`, `apiVersion`, then the type's own members.
     static func wireJSON<T: Resource>(_ value: T) throws -> String {
-        guard case .object(let body) = try JSONValueEncoder().encode(value) else {
-            throw Failure(description: "\(T.self) did not encode as an object")
-        }
-        var object = JSONObject()
-        object["apiVersion"] = .string(T.descriptor.apiVersion)
-        object["kind"] = .string(T.descriptor.kind)
-        for (key, member) in body { object[key] = member }
-        return JSONValue.object(object).jsonString
+        JSONValue.object(try ObjectCodec(type: .typed(T.self)).tree(value)).jsonString
     }
 
     /// Decodes wire JSON, checking `apiVersion` and `kind` and that every other member was read.

@@ -144,6 +144,7 @@ struct ListTests {
 
     @Test func namespacesAndAllNamespaces() async throws {
         let (server, _) = try await makeServer()
+        try await createNamespaces(server, "one", "two")
         _ = try await populate(server, count: 3, namespace: "one")
         _ = try await populate(server, count: 2, namespace: "two")
         let all = try await server.client().resource(Widget.self).list()

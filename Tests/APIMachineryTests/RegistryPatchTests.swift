@@ -115,3 +115,44 @@ struct RegistryPatchTests {
         #expect(store.status().revision == before)
     }
 }
+
+@Suite("Registry: namespace lifecycle")
+struct NamespaceLifecycleTests {
+    @Test func createsNeedAnActiveNamespace() async throws {
+        let (server, store) = try await makeServer()
+        let admin = server.client()
+        let before = store.status().revision
+        let missing = await #expect(throws: APIError.self) {
+            try await admin.resource(Widget.self, namespace: "nowhere").create(Widget(name: "a"))
+        }
+        #expect(missing?.code == 404)
+        #expect(missing?.message == "namespaces \"nowhere\" not found")
+        #expect(store.status().revision == before)
+
+        try await createNamespaces(server, "team")
+        _ = try await admin.resource(Widget.self, namespace: "team").create(Widget(name: "a"))
+        let deleting = try await admin.resource(Namespace.self).delete("team")
+        #expect(!deleting.deleted, "spec.finalizers keep the namespace until the namespace controller finalizes it")
+        #expect(deleting.object.status?.phase == "Terminating")
+        let terminating = await #expect(throws: APIError.self) {
+            try await admin.resource(Widget.self, namespace: "team").create(Widget(name: "b"))
+        }
+        #expect(terminating?.code == 403)
+        #expect(terminating?.message.contains("because it is being terminated") == true)
+
+        // What the namespace controller does once the content is gone: empty spec.finalizers via /finalize.
+        var namespace = deleting.object
+        namespace.spec?.finalizers = []
+        _ = try await server.update(Namespace.descriptor.groupResource, namespace: "", name: "team", object: namespace,
+            subresource: "finalize", context: admin.context)
+        let gone = await #expect(throws: APIError.self) { try await admin.resource(Namespace.self).get("team") }
+        #expect(gone?.code == 404)
+    }
+
+    @Test func systemNamespacesCannotBeDeleted() async throws {
+        let (server, _) = try await makeServer()
+        let error = await #expect(throws: APIError.self) { try await server.client().resource(Namespace.self).delete("default") }
+        #expect(error?.code == 403)
+        #expect(error?.message == "namespaces \"default\" is forbidden: this namespace may not be deleted")
+    }
+}

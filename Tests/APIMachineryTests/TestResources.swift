@@ -95,5 +95,14 @@ func makeServer(
     let server = APIServer(store: store, options: options)
     try server.register(Widget.self)
     try server.register(Gadget.self)
+    // The system namespace `default` exists from the start, as on a real server.
+    _ = try await server.resources.namespaceState("default")
     return (server, store)
+}
+
+/// Creates namespaces through the API.
+func createNamespaces(_ server: APIServer, _ names: String...) async throws {
+    for name in names {
+        _ = try await server.client().resource(Namespace.self).create(Namespace(metadata: ObjectMeta(name: name)))
+    }
 }

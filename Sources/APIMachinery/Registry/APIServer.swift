@@ -32,7 +32,7 @@ public final class APIServer: Sendable {
     let store: KeyValueStore
     let options: Options
     let admission: AdmissionChain
-    let resources = ResourceTable()
+    let resources: ResourceTable
 
     /// - Parameters:
     ///   - store: where objects live (an embedded `KeyValueStore.open(directory:)`, in memory, or replicated).
@@ -40,6 +40,7 @@ public final class APIServer: Sendable {
     public init(store: KeyValueStore, options: Options = Options()) {
         self.store = store
         self.options = options
+        resources = ResourceTable(now: options.now)
         var chain = AdmissionChain()
         if options.builtinAdmission {
             chain.mutating.append(DefaultingAdmission())
@@ -152,6 +153,12 @@ final class ResourceTable: Sendable {
     }
 
     let table = Mutex(Entries())
+    let now: @Sendable () -> Time
+
+    /// Namespaces the server creates on first use, as Kubernetes' API server does at start-up.
+    static let systemNamespaces: Set<String> = ["default", "kube-system", "kube-public", "kube-node-lease"]
+
+    init(now: @escaping @Sendable () -> Time) { self.now = now }
 
     func storage(group: String, plural: String) -> ResourceStorage? {
         table.withLock { $0.byResource[GroupResource(group: group, resource: plural)] }
@@ -168,7 +175,30 @@ final class ResourceTable: Sendable {
         } else {
             object = try await namespaces.current(namespace: "", name: name)?.object
         }
-        guard let object else { return .missing }
+        guard let object else {
+            guard Self.systemNamespaces.contains(name) else { return .missing }
+            try await createSystemNamespace(name, in: namespaces)
+            return .active
+        }
         return object.metadata.deletionTimestamp == nil ? .active : .terminating
+    }
+
+    private func createSystemNamespace(_ name: String, in storage: ResourceStorage) async throws(APIError) {
+        var metadata = JSONObject()
+        metadata["name"] = .string(name)
+        metadata["uid"] = .string(APIServer.newUID())
+        metadata["creationTimestamp"] = .string(now().description)
+        metadata["labels"] = ["kubernetes.io/metadata.name": .string(name)]
+        var tree = JSONObject()
+        tree["metadata"] = .object(metadata)
+        tree["spec"] = ["finalizers": ["kubernetes"]]
+        tree["status"] = ["phase": "Active"]
+        let object = try storage.codec.decodeTree(tree)
+        let bytes = storage.codec.storedBytes(try storage.codec.tree(object))
+        do {
+            _ = try await storage.create(namespace: "", name: name, bytes: bytes)
+        } catch where error.reason == .alreadyExists {
+            return
+        }
     }
 }

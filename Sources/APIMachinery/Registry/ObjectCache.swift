@@ -109,7 +109,7 @@ final class ObjectCache: Sendable {
         }
         for waiter in ready { waiter.resume() }
         for try await update in watch {
-            var decoded: [(Event.Kind, Entry?, [UInt8])] = []
+            var decoded: [(Store.Event.Kind, Entry?, [UInt8])] = []
             decoded.reserveCapacity(update.events.count)
             for event in update.events {
                 if event.kind == .put {

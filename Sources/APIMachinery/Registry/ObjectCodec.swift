@@ -7,7 +7,7 @@ struct ObjectCodec: Sendable {
 
     var descriptor: ResourceDescriptor { type.descriptor }
 
-    /// The object as a JSON tree with `apiVersion` and `kind` first.
+    /// The object as a JSON tree with `kind` and `apiVersion` first, in the order Kubernetes writes them.
     func tree(_ object: any APIObject) throws(APIError) -> JSONObject {
         let value: JSONValue
         do {
@@ -16,8 +16,8 @@ struct ObjectCodec: Sendable {
             throw APIError.internalError("encoding \(descriptor.kind): \(error)")
         }
         guard case .object(var tree) = value else { throw APIError.internalError("\(descriptor.kind) is not an object") }
-        tree.prepend("kind", .string(descriptor.kind))
         tree.prepend("apiVersion", .string(descriptor.apiVersion))
+        tree.prepend("kind", .string(descriptor.kind))
         return tree
     }
 
