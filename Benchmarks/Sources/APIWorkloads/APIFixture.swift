@@ -19,7 +19,7 @@ public struct APIFixture: Sendable {
         let directory = try ScratchDirectory(prefix: "api-bench")
         let store = try await KeyValueStore.open(directory: directory.path)
         var options = APIServer.Options()
-        options.authorizer = RBACAuthorizer()
+        options.useRBAC()
         options.admission.validating.append(ValidatingAdmission("ImagePolicy") { request async throws(APIError) in
             guard let pod = request.object(as: Pod.self) else { return }
             for container in pod.spec?.containers ?? [] where !(container.image ?? "").hasPrefix("registry.local/") {

@@ -18,7 +18,7 @@ extension APIServer {
         } else {
             meta.namespace = ""
         }
-        try authorize(context, verb: "create", storage, namespace: meta.namespace)
+        try await authorize(context, verb: "create", storage, namespace: meta.namespace)
         if !meta.resourceVersion.isEmpty {
             throw APIError.badRequest("resourceVersion should not be set on objects to be created")
         }
@@ -68,6 +68,7 @@ extension APIServer {
         }
         if context.dryRun { return object }
         let revision = try await storage.create(namespace: meta.namespace, name: object.metadata.name, bytes: bytes)
+        try await awaitAuthorizationSource(storage, revision: revision)
         object.metadata.resourceVersion = String(revision)
         return object
     }
@@ -108,7 +109,7 @@ extension APIServer {
     ) async throws(APIError) -> any APIObject {
         let storage = try storage(resource)
         let namespace = storage.descriptor.isNamespaced ? namespace : ""
-        try authorize(context, verb: "get", storage, namespace: namespace, name: name)
+        try await authorize(context, verb: "get", storage, namespace: namespace, name: name)
         if resourceVersion == "0", storage.cache.isReady {
             guard let entry = storage.cache.get(namespace: namespace, name: name).entry else {
                 throw APIError.notFound(resource, name: name)

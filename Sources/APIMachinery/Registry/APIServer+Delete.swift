@@ -14,7 +14,7 @@ extension APIServer {
     ) async throws(APIError) -> DeleteOutcome {
         let storage = try storage(resource)
         let namespace = storage.descriptor.isNamespaced ? namespace : ""
-        try authorize(context, verb: "delete", storage, namespace: namespace, name: name)
+        try await authorize(context, verb: "delete", storage, namespace: namespace, name: name)
         return try await deleteAuthorized(storage, namespace: namespace, name: name, options: deleteOptions,
             context: context)
     }
@@ -76,7 +76,10 @@ extension APIServer {
             if finalizers.isEmpty && grace == 0 && !pendingNamespace {
                 if dryRun { return DeleteOutcome(object: current, deleted: true) }
                 outcome = try await storage.delete(namespace: namespace, name: name, expected: currentRevision)
-                if case .written = outcome { return DeleteOutcome(object: current, deleted: true) }
+                if case .written(let revision) = outcome {
+                    try await awaitAuthorizationSource(storage, revision: revision)
+                    return DeleteOutcome(object: current, deleted: true)
+                }
             } else {
                 var meta = result.metadata
                 let now = options.now()
@@ -104,6 +107,7 @@ extension APIServer {
                 outcome = try await storage.update(namespace: namespace, name: name,
                     bytes: storage.codec.storedBytes(tree), expected: currentRevision)
                 if case .written(let revision) = outcome {
+                    try await awaitAuthorizationSource(storage, revision: revision)
                     result.metadata.resourceVersion = String(revision)
                     return DeleteOutcome(object: result, deleted: false)
                 }
@@ -122,7 +126,7 @@ extension APIServer {
     ) async throws(APIError) -> [any APIObject] {
         let storage = try storage(resource)
         let namespace = storage.descriptor.isNamespaced ? namespace : ""
-        try authorize(context, verb: "deletecollection", storage, namespace: namespace)
+        try await authorize(context, verb: "deletecollection", storage, namespace: namespace)
         var options = listOptions
         options.limit = 0
         options.continue = ""

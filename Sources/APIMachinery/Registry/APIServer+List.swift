@@ -20,7 +20,7 @@ extension APIServer {
     ) async throws(APIError) -> ObjectListResult {
         let storage = try storage(resource)
         let namespace = storage.descriptor.isNamespaced ? namespace.flatMap { $0.isEmpty ? nil : $0 } : nil
-        try authorize(context, verb: "list", storage, namespace: namespace ?? "")
+        try await authorize(context, verb: "list", storage, namespace: namespace ?? "")
         return try await listAuthorized(storage, namespace: namespace, options: options)
     }
 

@@ -8,7 +8,7 @@ extension APIServer {
         let storage = try storage(resource)
         let namespace = storage.descriptor.isNamespaced ? namespace : ""
         try checkSubresource(storage, subresource, allowed: ["", "status"])
-        try authorize(context, verb: "patch", storage, namespace: namespace, name: name, subresource: subresource)
+        try await authorize(context, verb: "patch", storage, namespace: namespace, name: name, subresource: subresource)
         let patch = try Self.parsePatch(body, type: patchType, storage: storage)
         let codec = storage.codec
         let validation = context.fieldValidation

@@ -36,7 +36,7 @@ extension APIServer {
         let storage = try storage(resource)
         let namespace = storage.descriptor.isNamespaced ? namespace : ""
         try checkSubresource(storage, "scale", allowed: ["scale"])
-        try authorize(context, verb: "get", storage, namespace: namespace, name: name, subresource: "scale")
+        try await authorize(context, verb: "get", storage, namespace: namespace, name: name, subresource: "scale")
         guard let (current, _) = try await storage.current(namespace: namespace, name: name) else {
             throw APIError.notFound(resource, name: name)
         }
@@ -88,7 +88,7 @@ extension APIServer {
         let storage = try storage(resource)
         let namespace = storage.descriptor.isNamespaced ? namespace : ""
         try checkSubresource(storage, "scale", allowed: ["scale"])
-        try authorize(context, verb: "update", storage, namespace: namespace, name: name, subresource: "scale")
+        try await authorize(context, verb: "update", storage, namespace: namespace, name: name, subresource: "scale")
         return try await writeScale(storage, namespace: namespace, name: name, scale: scale, context: context)
     }
 
@@ -124,7 +124,7 @@ extension APIServer {
         let storage = try storage(resource)
         let namespace = storage.descriptor.isNamespaced ? namespace : ""
         try checkSubresource(storage, "scale", allowed: ["scale"])
-        try authorize(context, verb: "patch", storage, namespace: namespace, name: name, subresource: "scale")
+        try await authorize(context, verb: "patch", storage, namespace: namespace, name: name, subresource: "scale")
         guard let (current, _) = try await storage.current(namespace: namespace, name: name) else {
             throw APIError.notFound(resource, name: name)
         }

@@ -9,7 +9,7 @@ extension APIServer {
         let descriptor = storage.descriptor
         let namespace = descriptor.isNamespaced ? namespace : ""
         try checkSubresource(storage, subresource, allowed: ["", "status", "finalize"])
-        try authorize(context, verb: "update", storage, namespace: namespace, name: name, subresource: subresource)
+        try await authorize(context, verb: "update", storage, namespace: namespace, name: name, subresource: subresource)
         let meta = object.metadata
         if !meta.name.isEmpty && meta.name != name {
             throw APIError.badRequest("the name of the object (\(meta.name)) does not match the name on the URL (\(name))")
@@ -114,6 +114,7 @@ extension APIServer {
             }
             switch outcome {
             case .written(let revision):
+                try await awaitAuthorizationSource(storage, revision: revision)
                 updated.metadata.resourceVersion = String(revision)
                 return updated
             case .conflict:

@@ -10,7 +10,7 @@ extension APIServer {
     ) async throws(APIError) -> ObjectWatch {
         let storage = try storage(resource)
         let namespace = storage.descriptor.isNamespaced ? namespace.flatMap { $0.isEmpty ? nil : $0 } : nil
-        try authorize(context, verb: "watch", storage, namespace: namespace ?? "")
+        try await authorize(context, verb: "watch", storage, namespace: namespace ?? "")
         let selection = try Selection(labelSelector: options.labelSelector, fieldSelector: options.fieldSelector,
             type: storage.type)
         let requested = try Self.parseResourceVersion(options.resourceVersion)

@@ -8,8 +8,11 @@ import Synchronization
 public final class APIServer: Sendable {
     /// How the server authorizes, admits and stamps objects.
     public struct Options: Sendable {
-        /// Decides every request; the default allows everything.
+        /// Decides every request; the default allows everything. See ``useRBAC()``.
         public var authorizer: any Authorizer = AlwaysAllowAuthorizer()
+        /// An RBAC authorizer the server keeps in step with its stored Roles, ClusterRoles and bindings (also
+        /// followed when ``authorizer`` is itself an ``RBACAuthorizer``).
+        public var rbac: RBACAuthorizer?
         /// Plugins run after the built-in ones (defaulting first among mutating, namespace lifecycle first
         /// among validating).
         public var admission = AdmissionChain()
@@ -27,12 +30,23 @@ public final class APIServer: Sendable {
         public var version = VersionInfo()
 
         public init() {}
+
+        /// Authorizes like a default Kubernetes API server: `system:masters` may do anything, everyone else
+        /// what the stored RBAC objects grant.
+        public mutating func useRBAC() {
+            let rbac = RBACAuthorizer()
+            self.rbac = rbac
+            authorizer = UnionAuthorizer([PrivilegedGroupAuthorizer(), rbac])
+        }
     }
 
     let store: KeyValueStore
     let options: Options
     let admission: AdmissionChain
     let resources: ResourceTable
+    /// The caches an authorizer follows (the RBAC types when the authorizer is an ``RBACAuthorizer``).
+    let authorizationSources: [ResourceStorage]
+    let authorizationSourcesReady = Atomic<Bool>(false)
 
     /// - Parameters:
     ///   - store: where objects live (an embedded `KeyValueStore.open(directory:)`, in memory, or replicated).
@@ -40,22 +54,34 @@ public final class APIServer: Sendable {
     public init(store: KeyValueStore, options: Options = Options()) {
         self.store = store
         self.options = options
-        resources = ResourceTable(now: options.now)
+        let table = ResourceTable(now: options.now)
+        resources = table
         var chain = AdmissionChain()
         if options.builtinAdmission {
             chain.mutating.append(DefaultingAdmission())
         }
         chain.mutating += options.admission.mutating
         if options.builtinAdmission {
-            let table = resources
             chain.validating.append(NamespaceLifecycle(lookup: { name async throws(APIError) in
                 try await table.namespaceState(name)
             }))
         }
         chain.validating += options.admission.validating
         admission = chain
+        var sources: [ResourceStorage] = []
         if options.registerBuiltinTypes {
-            for type in BuiltinResources.all + RBACResources.all { try? registerType(ResourceType.typed(type)) }
+            for type in BuiltinResources.all + RBACResources.all {
+                try? table.register(ResourceType.typed(type), store: store)
+            }
+            if options.rbac != nil || options.authorizer is RBACAuthorizer {
+                sources = ["roles", "clusterroles", "rolebindings", "clusterrolebindings"].compactMap {
+                    table.storage(group: "rbac.authorization.k8s.io", plural: $0)
+                }
+            }
+        }
+        authorizationSources = sources
+        if let rbac = options.rbac ?? (options.authorizer as? RBACAuthorizer), !sources.isEmpty {
+            followRBAC(into: rbac)
         }
     }
 
@@ -76,21 +102,7 @@ public final class APIServer: Sendable {
         try registerType(ResourceType.dynamic(descriptor, schema: schema))
     }
 
-    func registerType(_ type: ResourceType) throws(APIError) {
-        let descriptor = type.descriptor
-        guard NameValidation.isDNS1123Label(descriptor.plural) else {
-            throw APIError.badRequest("resource plural \"\(descriptor.plural)\" must be a DNS-1123 label")
-        }
-        let storage = ResourceStorage(store: store, type: type)
-        try resources.table.withLock { (table) throws(APIError) in
-            guard table.byResource[descriptor.groupResource] == nil else {
-                throw APIError.alreadyExists(GroupResource(group: "apiextensions.k8s.io", resource: "resources"),
-                    name: descriptor.groupResource.description)
-            }
-            table.byResource[descriptor.groupResource] = storage
-            table.order.append(descriptor.groupResource)
-        }
-    }
+    func registerType(_ type: ResourceType) throws(APIError) { try resources.register(type, store: store) }
 
     /// Every registered type, in registration order.
     public var registeredResources: [ResourceDescriptor] {
@@ -114,12 +126,13 @@ public final class APIServer: Sendable {
     func authorize(
         _ context: RequestContext, verb: String, _ storage: ResourceStorage, namespace: String, name: String = "",
         subresource: String = ""
-    ) throws(APIError) {
+    ) async throws(APIError) {
+        if !authorizationSources.isEmpty { try await waitForAuthorizationSources() }
         let descriptor = storage.descriptor
         let attributes = AuthorizationAttributes(
             user: context.user, verb: verb, namespace: descriptor.isNamespaced ? namespace : "",
-            apiGroup: descriptor.group, resource: descriptor.plural, subresource: subresource, name: name,
-            isResourceRequest: true, path: "")
+            apiGroup: descriptor.group, apiVersion: descriptor.version, resource: descriptor.plural,
+            subresource: subresource, name: name)
         switch options.authorizer.authorize(attributes) {
         case .allow: return
         case .deny(let reason), .noOpinion(let reason):
@@ -162,6 +175,22 @@ final class ResourceTable: Sendable {
 
     func storage(group: String, plural: String) -> ResourceStorage? {
         table.withLock { $0.byResource[GroupResource(group: group, resource: plural)] }
+    }
+
+    func register(_ type: ResourceType, store: KeyValueStore) throws(APIError) {
+        let descriptor = type.descriptor
+        guard NameValidation.isDNS1123Label(descriptor.plural) else {
+            throw APIError.badRequest("resource plural \"\(descriptor.plural)\" must be a DNS-1123 label")
+        }
+        let storage = ResourceStorage(store: store, type: type)
+        try table.withLock { (table) throws(APIError) in
+            guard table.byResource[descriptor.groupResource] == nil else {
+                throw APIError.alreadyExists(GroupResource(group: "apiextensions.k8s.io", resource: "resources"),
+                    name: descriptor.groupResource.description)
+            }
+            table.byResource[descriptor.groupResource] = storage
+            table.order.append(descriptor.groupResource)
+        }
     }
 
     /// The state of a namespace for admission: the namespace cache when it has it, else a store read.

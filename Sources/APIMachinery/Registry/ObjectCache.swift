@@ -39,6 +39,16 @@ final class ObjectCache: Sendable {
     let codec: ObjectCodec
     let keys: StorageKeys
     let state = Mutex(State())
+    /// Told of every change before waiters for its revision resume (the RBAC authorizer follows its
+    /// objects this way, so an authorization after a write of a role sees the role).
+    let observer = Mutex<(@Sendable (Change) -> Void)?>(nil)
+
+    enum Change: Sendable {
+        /// A full (re)load: these are all the objects.
+        case reset([any APIObject])
+        case upsert(any APIObject)
+        case delete(namespace: String, name: String)
+    }
 
     init(store: KeyValueStore, codec: ObjectCodec, keys: StorageKeys) {
         self.store = store
@@ -100,6 +110,9 @@ final class ObjectCache: Sendable {
         let watch = try store.watch(
             WatchRequest(key: prefix, rangeEnd: KeyRange.prefixEnd(prefix), startRevision: revision + 1,
                 progressNotify: true))
+        if let observe = observer.withLock({ $0 }) {
+            observe(.reset(namespaces.values.flatMap { $0.values.map(\.object) }))
+        }
         let ready = state.withLock { state in
             state.namespaces = namespaces
             state.count = response.kvs.count
@@ -116,6 +129,16 @@ final class ObjectCache: Sendable {
                     decoded.append((.put, try entry(for: event.kv), event.kv.key))
                 } else {
                     decoded.append((.delete, nil, event.kv.key))
+                }
+            }
+            if let observe = observer.withLock({ $0 }) {
+                for (_, entry, key) in decoded {
+                    if let entry {
+                        observe(.upsert(entry.object))
+                    } else {
+                        let (namespace, name) = keys.names(ofKey: key)
+                        observe(.delete(namespace: namespace, name: name))
+                    }
                 }
             }
             let woken = state.withLock { state in
