@@ -60,3 +60,43 @@ struct BuiltinTypesRoundTripTests {
         #expect(collector.unknownFields == ["spec.containers[0].imagee"])
     }
 }
+
+@Suite("Stream encoder")
+struct StreamEncoderTests {
+    @Test("the one-pass encoder writes exactly what the tree encoder writes", arguments: BuiltinTypesFixtures.fullyPopulated.indices)
+    func streamMatchesTree(index: Int) throws {
+        let fixture = BuiltinTypesFixtures.fullyPopulated[index]
+        try Self.compare(fixture.type, fixture.json)
+    }
+
+    static func compare<T: Resource>(_ type: T.Type, _ json: String) throws {
+        var value = try BuiltinTypesSupport.decode(T.self, json)
+        value.metadata.resourceVersion = ""
+        let codec = ObjectCodec(type: .typed(T.self))
+        let streamed = try codec.storedBytes(value as any APIObject)
+        let tree = codec.storedBytes(try codec.tree(value))
+        #expect(String(decoding: streamed, as: UTF8.self) == String(decoding: tree, as: UTF8.self))
+    }
+
+    struct Unusual: Encodable {
+        var small: Int8 = -3
+        var unsigned: [UInt16] = [1, 2]
+        var ratio: Float = 0.5
+        var nested = Nested()
+        struct Nested: Encodable {
+            var a = 1
+            func encode(to encoder: any Encoder) throws {
+                var container = encoder.container(keyedBy: AnyCodingKey.self)
+                var inner = container.nestedContainer(keyedBy: AnyCodingKey.self, forKey: AnyCodingKey("inner"))
+                try inner.encode(a, forKey: AnyCodingKey("a"))
+            }
+        }
+    }
+
+    @Test func unusualShapesFallBackOrStreamIdentically() throws {
+        let streamed = try JSONStreamEncoder.encode(Unusual())
+        let tree = try JSONValueEncoder().encode(Unusual()).serialized()
+        #expect(String(decoding: streamed, as: UTF8.self) == String(decoding: tree, as: UTF8.self))
+        #expect(String(decoding: streamed, as: UTF8.self) == #"{"small":-3,"unsigned":[1,2],"ratio":0.5,"nested":{"inner":{"a":1}}}"#)
+    }
+}

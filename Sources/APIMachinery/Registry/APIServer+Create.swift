@@ -61,8 +61,7 @@ extension APIServer {
                     fieldsV1: .object(JSONObject()))
             ]
         }
-        let tree = try storage.codec.tree(object)
-        let bytes = storage.codec.storedBytes(tree)
+        let bytes = try storage.codec.storedBytes(object)
         if bytes.count > options.maxRequestBytes {
             throw APIError.requestEntityTooLarge("the object is \(bytes.count) bytes, over the \(options.maxRequestBytes) limit")
         }

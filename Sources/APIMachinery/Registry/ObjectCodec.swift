@@ -21,6 +21,18 @@ struct ObjectCodec: Sendable {
         return tree
     }
 
+    /// The bytes to store for an object: its JSON without `metadata.resourceVersion`, written in one pass.
+    func storedBytes(_ object: any APIObject) throws(APIError) -> [UInt8] {
+        var object = object
+        object.metadata.resourceVersion = ""
+        do {
+            return try JSONStreamEncoder.encode(object,
+                prefix: [("kind", .string(descriptor.kind)), ("apiVersion", .string(descriptor.apiVersion))])
+        } catch {
+            throw APIError.internalError("encoding \(descriptor.kind): \(error)")
+        }
+    }
+
     /// The bytes to store: the tree without `metadata.resourceVersion`.
     func storedBytes(_ tree: JSONObject) -> [UInt8] {
         var tree = tree

@@ -4,10 +4,12 @@ extension Container {
     /// `Always` for an image without a tag or tagged `latest`, else `IfNotPresent` (a digest counts as pinned).
     public static func defaultImagePullPolicy(image: String?) -> String {
         guard let image, !image.isEmpty else { return "Always" }
-        if image.contains("@") { return "IfNotPresent" }
-        let lastComponent = image.split(separator: "/").last.map(String.init) ?? image
-        guard let colon = lastComponent.lastIndex(of: ":") else { return "Always" }
-        return lastComponent[lastComponent.index(after: colon)...] == "latest" ? "Always" : "IfNotPresent"
+        let bytes = image.utf8
+        if bytes.contains(UInt8(ascii: "@")) { return "IfNotPresent" }
+        // The tag is what follows the last ':' after the last '/' (a registry port is not a tag).
+        let lastComponent = bytes.lastIndex(of: UInt8(ascii: "/")).map { bytes[bytes.index(after: $0)...] } ?? bytes[...]
+        guard let colon = lastComponent.lastIndex(of: UInt8(ascii: ":")) else { return "Always" }
+        return lastComponent[lastComponent.index(after: colon)...].elementsEqual("latest".utf8) ? "Always" : "IfNotPresent"
     }
 
     /// Fills the defaults Kubernetes gives a container: pull policy, termination message path and policy,
