@@ -27,24 +27,15 @@ struct JSONStreamEncoder {
 final class StreamSink {
     var writer = JSONWriter(capacity: 0)
 
+    /// Writes one value. Scalars are recognised by comparing metatypes (a pointer comparison), not by dynamic
+    /// casts: this runs for every field of every object written.
     func write<T: Encodable>(_ value: T, prefix: [(String, JSONValue)] = []) throws {
-        switch value {
-        case let string as String: writer.writeString(string)
-        case let number as Int: writer.writeInteger(Int64(number))
-        case let number as Int64: writer.writeInteger(number)
-        case let number as Int32: writer.writeInteger(Int64(number))
-        case let flag as Bool: writer.append(flag ? "true" : "false")
-        case let json as JSONValue: writer.write(json)
-        case let number as Double: writer.writeDouble(number)
-        case let number as Float: writer.writeDouble(Double(number))
-        case let number as Int8: writer.writeInteger(Int64(number))
-        case let number as Int16: writer.writeInteger(Int64(number))
-        case let number as UInt8: writer.writeInteger(Int64(number))
-        case let number as UInt16: writer.writeInteger(Int64(number))
-        case let number as UInt32: writer.writeInteger(Int64(number))
-        case let number as UInt: writer.writeInteger(Int64(bitPattern: UInt64(number)))
-        case let number as UInt64: writer.writeInteger(Int64(bitPattern: number))
-        case let map as [String: String]:
+        if let scalar = JSONScalar(value) {
+            scalar.write(to: &writer)
+        } else if T.self == JSONValue.self {
+            writer.write(unsafeBitCast(value, to: JSONValue.self))
+        } else if T.self == [String: String].self {
+            let map = unsafeBitCast(value, to: [String: String].self)
             writer.bytes.append(UInt8(ascii: "{"))
             var first = true
             for key in map.keys.sorted() {
@@ -55,11 +46,77 @@ final class StreamSink {
                 writer.writeString(map[key]!)
             }
             writer.bytes.append(UInt8(ascii: "}"))
-        case let map as any StreamSortedKeysEncodable: try map.streamSorted(into: self)
-        default:
+        } else if T.self is any StreamSortedKeysEncodable.Type, let map = value as? any StreamSortedKeysEncodable {
+            try map.streamSorted(into: self)
+        } else {
             let encoder = StreamEncoder(sink: self, prefix: prefix)
             try value.encode(to: encoder)
             encoder.finish()
+        }
+    }
+}
+
+/// A value of one of the standard scalar types, recognised by metatype.
+enum JSONScalar {
+    case string(String)
+    case integer(Int64)
+    case bool(Bool)
+    case double(Double)
+
+    init?<T>(_ value: T) {
+        if T.self == String.self {
+            self = .string(unsafeBitCast(value, to: String.self))
+        } else if T.self == Int32.self {
+            self = .integer(Int64(unsafeBitCast(value, to: Int32.self)))
+        } else if T.self == Int64.self {
+            self = .integer(unsafeBitCast(value, to: Int64.self))
+        } else if T.self == Int.self {
+            self = .integer(Int64(unsafeBitCast(value, to: Int.self)))
+        } else if T.self == Bool.self {
+            self = .bool(unsafeBitCast(value, to: Bool.self))
+        } else if T.self == Double.self {
+            self = .double(unsafeBitCast(value, to: Double.self))
+        } else if T.self == Float.self {
+            self = .double(Double(unsafeBitCast(value, to: Float.self)))
+        } else if T.self == Int8.self {
+            self = .integer(Int64(unsafeBitCast(value, to: Int8.self)))
+        } else if T.self == Int16.self {
+            self = .integer(Int64(unsafeBitCast(value, to: Int16.self)))
+        } else if T.self == UInt8.self {
+            self = .integer(Int64(unsafeBitCast(value, to: UInt8.self)))
+        } else if T.self == UInt16.self {
+            self = .integer(Int64(unsafeBitCast(value, to: UInt16.self)))
+        } else if T.self == UInt32.self {
+            self = .integer(Int64(unsafeBitCast(value, to: UInt32.self)))
+        } else if T.self == UInt.self {
+            self = Self.unsigned(UInt64(unsafeBitCast(value, to: UInt.self)))
+        } else if T.self == UInt64.self {
+            self = Self.unsigned(unsafeBitCast(value, to: UInt64.self))
+        } else {
+            return nil
+        }
+    }
+
+    /// Unsigned values beyond Int64 become doubles, as the tree encoder writes them.
+    static func unsigned(_ value: UInt64) -> JSONScalar {
+        value <= UInt64(Int64.max) ? .integer(Int64(value)) : .double(Double(value))
+    }
+
+    var jsonValue: JSONValue {
+        switch self {
+        case .string(let text): .string(text)
+        case .integer(let number): .int(number)
+        case .bool(let flag): .bool(flag)
+        case .double(let number): .double(number)
+        }
+    }
+
+    func write(to writer: inout JSONWriter) {
+        switch self {
+        case .string(let text): writer.writeString(text)
+        case .integer(let number): writer.writeInteger(number)
+        case .bool(let flag): writer.append(flag ? "true" : "false")
+        case .double(let number): writer.writeDouble(number)
         }
     }
 }

@@ -61,30 +61,20 @@ final class EncoderBox: Encoder {
     init(codingPath: [any CodingKey]) { self.codingPath = codingPath }
 
     static func box<T: Encodable>(_ value: T, codingPath: [any CodingKey]) throws -> JSONValue {
-        switch value {
-        case let string as String: return .string(string)
-        case let number as Int: return .int(Int64(number))
-        case let number as Int64: return .int(number)
-        case let number as Int32: return .int(Int64(number))
-        case let flag as Bool: return .bool(flag)
-        case let json as JSONValue: return json
-        case let number as Double: return .double(number)
-        // The other numeric types: their `encode(to:)` calls the single-value container's generic
-        // `encode`, which would come straight back here.
-        case let number as Float: return .double(Double(number))
-        case let number as any BinaryInteger:
-            if let exact = Int64(exactly: number) { return .int(exact) }
-            return .double(Double(number))
-        case let map as [String: String]:
+        if let scalar = JSONScalar(value) { return scalar.jsonValue }
+        if T.self == JSONValue.self { return unsafeBitCast(value, to: JSONValue.self) }
+        if T.self == [String: String].self {
+            let map = unsafeBitCast(value, to: [String: String].self)
             var object = JSONObject(minimumCapacity: map.count)
             for key in map.keys.sorted() { object.appendNew(key, .string(map[key]!)) }
             return .object(object)
-        case let map as any SortedKeysEncodable: return try map.encodeSorted(codingPath: codingPath)
-        default:
-            let box = EncoderBox(codingPath: codingPath)
-            try value.encode(to: box)
-            return box.finish()
         }
+        if T.self is any SortedKeysEncodable.Type, let map = value as? any SortedKeysEncodable {
+            return try map.encodeSorted(codingPath: codingPath)
+        }
+        let box = EncoderBox(codingPath: codingPath)
+        try value.encode(to: box)
+        return box.finish()
     }
 
     func finish() -> JSONValue {
