@@ -17,5 +17,7 @@ struct ControlPlaneDemo {
         guard consensus.run() else { exit(1) }
         print("")
         guard await StoreChapter().run() else { exit(1) }
+        print("")
+        guard await APIChapter().run() else { exit(1) }
     }
 }
