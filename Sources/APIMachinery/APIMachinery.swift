@@ -1,1 +1,0 @@
-// The APIMachinery module is built in a later issue; it has no API yet.
