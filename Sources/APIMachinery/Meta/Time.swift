@@ -6,7 +6,7 @@
 
 /// A wall-clock instant with second precision, written as RFC 3339 in UTC (`2024-05-01T10:00:00Z`),
 /// like Kubernetes' `metav1.Time`.
-public struct Time: Sendable, Hashable, Comparable, Codable, CustomStringConvertible {
+public struct Time: Sendable, Hashable, Comparable, RFC3339Coded {
     /// Seconds since 1970-01-01T00:00:00Z.
     public var secondsSinceEpoch: Int64
 
@@ -27,26 +27,11 @@ public struct Time: Sendable, Hashable, Comparable, Codable, CustomStringConvert
 
     /// This instant moved by a number of seconds.
     public func adding(seconds: Int64) -> Time { Time(secondsSinceEpoch: secondsSinceEpoch + seconds) }
-
-    public init(from decoder: any Decoder) throws {
-        let text = try decoder.singleValueContainer().decode(String.self)
-        guard let time = Time(rfc3339: text) else {
-            throw DecodingError.dataCorrupted(
-                .init(codingPath: decoder.codingPath, debugDescription: "invalid RFC 3339 time \"\(text)\"")
-            )
-        }
-        self = time
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.singleValueContainer()
-        try container.encode(description)
-    }
 }
 
 /// A wall-clock instant with microsecond precision (`2024-05-01T10:00:00.000000Z`), like `metav1.MicroTime`
 /// (Lease renew times, Event times).
-public struct MicroTime: Sendable, Hashable, Comparable, Codable, CustomStringConvertible {
+public struct MicroTime: Sendable, Hashable, Comparable, RFC3339Coded {
     /// Microseconds since 1970-01-01T00:00:00Z.
     public var microsecondsSinceEpoch: Int64
 
@@ -73,10 +58,17 @@ public struct MicroTime: Sendable, Hashable, Comparable, Codable, CustomStringCo
     public static func < (lhs: MicroTime, rhs: MicroTime) -> Bool {
         lhs.microsecondsSinceEpoch < rhs.microsecondsSinceEpoch
     }
+}
 
+/// A time written in JSON as its RFC 3339 text.
+public protocol RFC3339Coded: Codable, CustomStringConvertible {
+    init?(rfc3339 text: String)
+}
+
+extension RFC3339Coded {
     public init(from decoder: any Decoder) throws {
         let text = try decoder.singleValueContainer().decode(String.self)
-        guard let time = MicroTime(rfc3339: text) else {
+        guard let time = Self(rfc3339: text) else {
             throw DecodingError.dataCorrupted(
                 .init(codingPath: decoder.codingPath, debugDescription: "invalid RFC 3339 time \"\(text)\"")
             )

@@ -113,14 +113,6 @@ public struct RESTRequest: Sendable {
     }
 
     static func equalsIgnoringCase(_ lhs: some StringProtocol, _ rhs: some StringProtocol) -> Bool {
-        let a = lhs.utf8
-        let b = rhs.utf8
-        guard a.count == b.count else { return false }
-        for (x, y) in zip(a, b) where x != y {
-            let lx = (x >= 0x41 && x <= 0x5A) ? x | 0x20 : x
-            let ly = (y >= 0x41 && y <= 0x5A) ? y | 0x20 : y
-            if lx != ly { return false }
-        }
-        return true
+        AuthenticationHeaders.asciiCaseInsensitiveEquals(lhs, rhs)
     }
 }
