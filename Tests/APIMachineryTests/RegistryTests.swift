@@ -245,9 +245,11 @@ struct RegistryDeleteTests {
         let result = try await widgets.delete("owner", options: DeleteOptions(propagationPolicy: policy))
         #expect(!result.deleted)
         #expect(result.object.metadata.finalizers == [finalizer])
-        // Deleting again in the background drops the policy's finalizer; nothing else holds the object.
+        // Deleting again in the background drops the policy's finalizer; nothing else holds the object, so it goes.
         let background = try await widgets.delete("owner", options: DeleteOptions(propagationPolicy: .background))
-        #expect(background.object.metadata.finalizers.isEmpty || background.deleted)
+        #expect(background.deleted)
+        let gone = await #expect(throws: APIError.self) { try await widgets.get("owner") }
+        #expect(gone?.code == 404)
     }
 
     @Test func gracefulDeletion() async throws {

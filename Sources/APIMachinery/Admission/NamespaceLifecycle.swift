@@ -23,8 +23,7 @@ public struct NamespaceLifecycle: ValidatingAdmissionPlugin {
     }
 
     public func validate(_ request: AdmissionRequest) async throws(APIError) {
-        let isNamespaceResource = request.descriptor.group.isEmpty && request.descriptor.plural == "namespaces"
-        if isNamespaceResource {
+        if request.descriptor.isNamespaceType {
             if request.operation == .delete && immortalNamespaces.contains(request.name) {
                 throw APIError.forbidden(request.resource, name: request.name, message: "this namespace may not be deleted")
             }

@@ -34,6 +34,10 @@ public struct UserInfo: Sendable, Hashable {
         "\(serviceAccountUsernamePrefix)\(namespace):\(name)"
     }
 
+    /// `system:admin` in `system:masters`: in-process clients and unauthenticated REST handlers act as it
+    /// unless told otherwise.
+    public static let systemAdmin = UserInfo(name: "system:admin", groups: [systemMastersGroup, authenticatedGroup])
+
     /// The anonymous user: `system:anonymous` in group `system:unauthenticated`.
     public static let anonymous = UserInfo(name: anonymousName, groups: [unauthenticatedGroup])
 

@@ -25,7 +25,7 @@ public struct Client: Sendable {
 extension APIServer {
     /// A client acting as `user` (default: a cluster administrator in `system:masters`).
     public func client(
-        as user: UserInfo = UserInfo(name: "system:admin", groups: ["system:masters", "system:authenticated"]),
+        as user: UserInfo = .systemAdmin,
         fieldManager: String = ""
     ) -> Client {
         Client(server: self, context: RequestContext(user: user, fieldManager: fieldManager))

@@ -166,16 +166,20 @@ public struct JSONObject: Sendable, Hashable, Sequence {
         keys.insert(key, at: 0)
     }
 
-    public func makeIterator() -> some IteratorProtocol<(key: String, value: JSONValue)> {
+    /// Members in order (no allocation: the writer iterates every object it serializes).
+    public struct Iterator: IteratorProtocol {
+        let object: JSONObject
         var index = 0
-        let keys = self.keys
-        let members = self.members
-        return AnyIterator<(key: String, value: JSONValue)> {
-            guard index < keys.count else { return nil }
+
+        public mutating func next() -> (key: String, value: JSONValue)? {
+            guard index < object.keys.count else { return nil }
             defer { index += 1 }
-            return (keys[index], members[keys[index]]!)
+            let key = object.keys[index]
+            return (key, object.members[key]!)
         }
     }
+
+    public func makeIterator() -> Iterator { Iterator(object: self) }
 
     public static func == (lhs: JSONObject, rhs: JSONObject) -> Bool { lhs.members == rhs.members }
     public func hash(into hasher: inout Hasher) { hasher.combine(members) }

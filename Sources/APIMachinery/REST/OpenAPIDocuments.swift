@@ -349,7 +349,7 @@ struct OpenAPIBuilder {
         collectionItem["post"] = Self.operation(
             "create\(group)\(scope)\(kind)", action: "post", gvk: gvk,
             parameters: writeParameters, body: objectBody, responses: Self.responses(["200", "201", "202"], kindRef))
-        if !RESTHandler.isNamespaceResource(descriptor) {
+        if !descriptor.isNamespaceType {
             collectionItem["delete"] = Self.operation(
                 "deletecollection\(group)\(scope)\(kind)",
                 action:
@@ -414,7 +414,7 @@ struct OpenAPIBuilder {
             scale["parameters"] = .array(itemParameters)
             result.append(("\(item)/scale", .object(scale)))
         }
-        if RESTHandler.isNamespaceResource(descriptor) {
+        if descriptor.isNamespaceType {
             var finalize = JSONObject()
             finalize["put"] = Self.operation(
                 "replace\(group)\(kind)Finalize", action: "put", gvk: gvk,

@@ -84,7 +84,7 @@ extension RESTHandler {
             main["namespaced"] = namespaced
             main["kind"] = .string(descriptor.kind)
             var verbs = ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"]
-            if Self.isNamespaceResource(descriptor) { verbs.removeAll { $0 == "deletecollection" } }
+            if descriptor.isNamespaceType { verbs.removeAll { $0 == "deletecollection" } }
             main["verbs"] = .array(verbs.map { .string($0) })
             if !descriptor.shortNames.isEmpty { main["shortNames"] = .array(descriptor.shortNames.map { .string($0) }) }
             if !descriptor.categories.isEmpty { main["categories"] = .array(descriptor.categories.map { .string($0) }) }
@@ -109,7 +109,7 @@ extension RESTHandler {
                     "scale", kind: "Scale", verbs: ["get", "patch", "update"], group: "autoscaling",
                     version: "v1")
             }
-            if Self.isNamespaceResource(descriptor) {
+            if descriptor.isNamespaceType {
                 subresource("finalize", kind: descriptor.kind, verbs: ["update"])
             }
         }
@@ -131,10 +131,6 @@ extension RESTHandler {
         }
         let sorted = Array(Set(paths)).sorted()
         return .json(["paths": .array(sorted.map { .string($0) })])
-    }
-
-    static func isNamespaceResource(_ descriptor: ResourceDescriptor) -> Bool {
-        descriptor.group.isEmpty && descriptor.plural == "namespaces"
     }
 
     /// Kubernetes' version priority: GA before beta before alpha, higher numbers first, then anything else

@@ -49,15 +49,8 @@ extension RESTHandler {
         if descriptor.isNamespaced ? (namespace == nil && target.name != nil) : namespace != nil {
             throw Self.pathNotFound
         }
-        if let subresource = target.subresource {
-            let exists =
-                switch subresource {
-                case "status": descriptor.hasStatus
-                case "scale": descriptor.scale != nil
-                case "finalize": Self.isNamespaceResource(descriptor)
-                default: false
-                }
-            if !exists || legacyWatch { throw Self.pathNotFound }
+        if let subresource = target.subresource, !descriptor.hasSubresource(subresource) || legacyWatch {
+            throw Self.pathNotFound
         }
         try checkAccept(request)
         let query = RESTQuery(request: request)
@@ -87,7 +80,7 @@ extension RESTHandler {
             return try await patch(target, request: request, context: context)
         case ("DELETE", nil) where target.name != nil:
             return try await delete(target, request: request, query: query, context: context)
-        case ("DELETE", nil) where target.isWritableCollection && !Self.isNamespaceResource(descriptor):
+        case ("DELETE", nil) where target.isWritableCollection && !descriptor.isNamespaceType:
             return try await deleteCollection(target, request: request, query: query, context: context)
         default:
             throw Self.methodNotAllowed(request)

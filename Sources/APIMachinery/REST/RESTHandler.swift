@@ -13,9 +13,7 @@ public final class RESTHandler: Sendable {
     public typealias Authenticate = @Sendable (RESTRequest) async -> UserInfo?
 
     /// `system:admin` in `system:masters`: who requests are from when no authentication is configured.
-    public static let admin = UserInfo(
-        name: "system:admin",
-        groups: [UserInfo.systemMastersGroup, UserInfo.authenticatedGroup])
+    public static let admin = UserInfo.systemAdmin
 
     let server: APIServer
     let authenticate: Authenticate

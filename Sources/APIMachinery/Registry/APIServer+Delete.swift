@@ -68,8 +68,11 @@ extension APIServer {
                 break
             }
             let grace = storage.type.deletionGracePeriod(current, deleteOptions.gracePeriodSeconds) ?? 0
-            let currentTree = try storage.codec.tree(current)
-            let pendingNamespace = Self.namespacePendingFinalization(storage, currentTree)
+            // Only namespaces need the object's JSON to decide (their `spec.finalizers`).
+            var pendingNamespace = false
+            if storage.descriptor.isNamespaceType {
+                pendingNamespace = Self.namespacePendingFinalization(storage, try storage.codec.tree(current))
+            }
 
             let outcome: ResourceStorage.WriteOutcome
             var result = current
@@ -94,15 +97,14 @@ extension APIServer {
                 }
                 meta.finalizers = finalizers
                 result.metadata = meta
+                var tree = try storage.codec.tree(result)
                 if pendingNamespace {
-                    var tree = try storage.codec.tree(result)
                     var status = tree["status"]?.objectValue ?? JSONObject()
                     status["phase"] = .string("Terminating")
                     tree["status"] = .object(status)
                     result = try storage.codec.decodeTree(tree)
                 }
-                let tree = try storage.codec.tree(result)
-                if tree == currentTree { return DeleteOutcome(object: current, deleted: false) }
+                if tree == (try storage.codec.tree(current)) { return DeleteOutcome(object: current, deleted: false) }
                 if dryRun { return DeleteOutcome(object: result, deleted: false) }
                 outcome = try await storage.update(namespace: namespace, name: name,
                     bytes: storage.codec.storedBytes(tree), expected: currentRevision)

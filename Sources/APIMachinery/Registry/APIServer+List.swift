@@ -64,7 +64,7 @@ extension APIServer {
         case nil:
             try await cache.waitUntilFresh(try await storage.currentRevision())
         case 0?:
-            if !cache.isReady { try await cache.waitUntilFresh(0) }
+            try await cache.waitUntilFresh(0)
         case let minimum?:
             let current = try await storage.currentRevision()
             if minimum > current {
@@ -132,7 +132,7 @@ extension APIServer {
         var remaining: Int64?
         repeat {
             let chunk = limit > 0 ? max(limit, 64) : 0
-            let response: ResourceStorageRange
+            let response: RangeResponse
             do throws(APIError) {
                 response = try await storage.range(prefix: prefix, start: next, limit: chunk, revision: readRevision)
             } catch where error.reason == .expired && isContinuation {
@@ -175,5 +175,3 @@ extension APIServer {
         return result
     }
 }
-
-typealias ResourceStorageRange = Store.RangeResponse

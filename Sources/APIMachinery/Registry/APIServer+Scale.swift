@@ -60,25 +60,11 @@ extension APIServer {
         return scale
     }
 
-    /// A `LabelSelector` object rendered as a selector string (`app=web,tier in (a,b)`).
+    /// A `LabelSelector` object rendered as a selector string (`app=web,tier in (a,b)`), as Kubernetes
+    /// publishes it in a Scale's status.
     static func selectorString(_ selector: JSONValue) -> String? {
-        guard case .object(let object) = selector else { return selector.stringValue }
-        var parts: [String] = []
-        if case .object(let labels)? = object["matchLabels"] {
-            for key in labels.keys.sorted() { parts.append("\(key)=\(labels[key]?.stringValue ?? "")") }
-        }
-        for expression in object["matchExpressions"]?.arrayValue ?? [] {
-            guard let key = expression["key"]?.stringValue, let op = expression["operator"]?.stringValue else { continue }
-            let values = (expression["values"]?.arrayValue ?? []).compactMap(\.stringValue).sorted()
-            switch op {
-            case "In": parts.append("\(key) in (\(values.joined(separator: ",")))")
-            case "NotIn": parts.append("\(key) notin (\(values.joined(separator: ",")))")
-            case "Exists": parts.append(key)
-            case "DoesNotExist": parts.append("!\(key)")
-            default: continue
-            }
-        }
-        return parts.joined(separator: ",")
+        guard case .object = selector else { return selector.stringValue }
+        return (try? JSONValueDecoder().decode(LabelSelector.self, from: selector).query())?.description
     }
 
     /// Sets an object's desired replicas through its scale. A resourceVersion in the Scale is a precondition.

@@ -31,15 +31,7 @@ extension APIServer {
 
     func checkSubresource(_ storage: ResourceStorage, _ subresource: String, allowed: Set<String>) throws(APIError) {
         let descriptor = storage.descriptor
-        let exists: Bool
-        switch subresource {
-        case "": exists = true
-        case "status": exists = descriptor.hasStatus
-        case "scale": exists = descriptor.scale != nil
-        case "finalize": exists = descriptor.group.isEmpty && descriptor.plural == "namespaces"
-        default: exists = false
-        }
-        guard exists, allowed.contains(subresource) else {
+        guard subresource.isEmpty || descriptor.hasSubresource(subresource), allowed.contains(subresource) else {
             throw APIError.notFound(message: "the server could not find the requested resource "
                 + "(\(descriptor.groupResource)/\(subresource))")
         }
@@ -94,7 +86,11 @@ extension APIServer {
             var tree = try storage.codec.tree(updated)
             if subresource.isEmpty, Self.desiredStateChanged(tree, currentTree) {
                 updated.metadata.generation = current.metadata.generation + 1
-                tree = try storage.codec.tree(updated)
+                if tree["metadata"]?["generation"] != nil {
+                    tree["metadata"]?["generation"] = .int(updated.metadata.generation)  // in place: same order
+                } else {
+                    tree = try storage.codec.tree(updated)
+                }
             }
             if tree == currentTree { return current }  // nothing changed: no write, same resourceVersion
             if context.dryRun { return updated }
@@ -180,7 +176,7 @@ extension APIServer {
 
     /// A namespace whose `spec.finalizers` still lists finalizers (the namespace controller empties it).
     static func namespacePendingFinalization(_ storage: ResourceStorage, _ tree: JSONObject) -> Bool {
-        guard storage.descriptor.group.isEmpty, storage.descriptor.plural == "namespaces" else { return false }
+        guard storage.descriptor.isNamespaceType else { return false }
         return !(tree["spec"]?["finalizers"]?.arrayValue ?? []).isEmpty
     }
 }

@@ -41,7 +41,7 @@ extension APIServer {
             let cache = storage.cache
             switch requested {
             case nil: try await cache.waitUntilFresh(try await storage.currentRevision())
-            case 0?: if !cache.isReady { try await cache.waitUntilFresh(0) }
+            case 0?: try await cache.waitUntilFresh(0)
             case let minimum?: try await cache.waitUntilFresh(minimum)
             }
             let (revision, entries) = cache.select(namespace: namespace) { selection.matches($0) }

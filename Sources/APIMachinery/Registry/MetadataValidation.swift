@@ -36,7 +36,12 @@ public enum NameValidation {
 
     /// RFC 1123 subdomain: at most 253 characters of dot-separated labels.
     public static func isDNS1123Subdomain(_ text: some StringProtocol) -> Bool {
-        guard !text.isEmpty, text.utf8.count <= 253 else { return false }
+        text.utf8.count <= 253 && hasDNS1123SubdomainShape(text)
+    }
+
+    /// Dot-separated RFC 1123 labels, whatever the length (Kubernetes reports length separately).
+    static func hasDNS1123SubdomainShape(_ text: some StringProtocol) -> Bool {
+        guard !text.isEmpty else { return false }
         return Array(text.utf8).split(separator: UInt8(ascii: "."), omittingEmptySubsequences: false).allSatisfy {
             part in
             let bytes = part
@@ -159,7 +164,7 @@ public enum NameValidation {
             }
             return []
         }
-        if descriptor.group.isEmpty && (descriptor.plural == "namespaces" || descriptor.plural == "services") {
+        if descriptor.isNamespaceType || (descriptor.group.isEmpty && descriptor.plural == "services") {
             return isDNS1123Label(name) ? [] : [.invalid(field, value: quoted(name), labelMessage)]
         }
         return isDNS1123Subdomain(name) ? [] : [.invalid(field, value: quoted(name), subdomainMessage)]

@@ -29,7 +29,6 @@ final class ObjectCache: Sendable {
         /// The store revision the cache reflects.
         var revision: Int64 = 0
         var namespaces: [String: [String: Entry]] = [:]
-        var count = 0
         var waiters: [(revision: Int64, continuation: CheckedContinuation<Void, any Error>)] = []
         var watch: Watch?
         var task: Task<Void, Never>?
@@ -65,7 +64,13 @@ final class ObjectCache: Sendable {
         }
         guard begin else { return }
         let task = Task { [self] in await self.run() }
-        state.withLock { $0.task = task }
+        // A stop between the claim above and here must still cancel the task.
+        let stopped = state.withLock { state -> Bool in
+            if case .stopped = state.phase { return true }
+            state.task = task
+            return false
+        }
+        if stopped { task.cancel() }
     }
 
     func stop() {
@@ -113,12 +118,16 @@ final class ObjectCache: Sendable {
         if let observe = observer.withLock({ $0 }) {
             observe(.reset(namespaces.values.flatMap { $0.values.map(\.object) }))
         }
-        let ready = state.withLock { state in
+        let ready = state.withLock { state -> [CheckedContinuation<Void, any Error>]? in
+            if case .stopped = state.phase { return nil }
             state.namespaces = namespaces
-            state.count = response.kvs.count
             state.watch = watch
             state.phase = .ready
             return advance(&state, to: revision)
+        }
+        guard let ready else {
+            watch.cancel()  // stopped while loading
+            return
         }
         for waiter in ready { waiter.resume() }
         for try await update in watch {
@@ -144,12 +153,10 @@ final class ObjectCache: Sendable {
             let woken = state.withLock { state in
                 for (kind, entry, key) in decoded {
                     if let entry {
-                        if state.namespaces[entry.namespace, default: [:]].updateValue(entry, forKey: entry.name) == nil {
-                            state.count += 1
-                        }
+                        state.namespaces[entry.namespace, default: [:]][entry.name] = entry
                     } else if kind == .delete {
                         let (namespace, name) = keys.names(ofKey: key)
-                        if state.namespaces[namespace]?.removeValue(forKey: name) != nil { state.count -= 1 }
+                        state.namespaces[namespace]?[name] = nil
                         if state.namespaces[namespace]?.isEmpty == true { state.namespaces[namespace] = nil }
                     }
                 }
@@ -181,6 +188,11 @@ final class ObjectCache: Sendable {
     /// Waits until the cache reflects at least `revision`.
     func waitUntilFresh(_ revision: Int64) async throws(APIError) {
         start()
+        let fresh = state.withLock { state -> Bool in
+            if case .ready = state.phase { return state.revision >= revision }
+            return false
+        }
+        if fresh { return }
         do {
             try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
                 let (resume, failure, watch) = state.withLock { state -> (Bool, APIError?, Watch?) in
@@ -204,20 +216,18 @@ final class ObjectCache: Sendable {
         }
     }
 
-    /// The cache's revision and the entries a predicate accepts, in key order.
+    /// The cache's revision and the entries a predicate accepts, in key order. The predicate (which may run
+    /// a type's `fieldValue`) runs outside the lock, on the namespaces' dictionaries as they were.
     func select(namespace: String?, _ predicate: (Entry) -> Bool) -> (revision: Int64, entries: [Entry]) {
-        let (revision, entries) = state.withLock { state -> (Int64, [Entry]) in
-            var selected: [Entry] = []
-            if let namespace {
-                for entry in (state.namespaces[namespace] ?? [:]).values where predicate(entry) { selected.append(entry) }
-            } else {
-                for objects in state.namespaces.values {
-                    for entry in objects.values where predicate(entry) { selected.append(entry) }
-                }
-            }
-            return (state.revision, selected)
+        let (revision, snapshot) = state.withLock { state -> (Int64, [[String: Entry]]) in
+            guard let namespace else { return (state.revision, Array(state.namespaces.values)) }
+            return (state.revision, state.namespaces[namespace].map { [$0] } ?? [])
         }
-        return (revision, entries.sorted { $0.key.lexicographicallyPrecedes($1.key) })
+        var selected: [Entry] = []
+        for objects in snapshot {
+            for entry in objects.values where predicate(entry) { selected.append(entry) }
+        }
+        return (revision, selected.sorted { $0.key.lexicographicallyPrecedes($1.key) })
     }
 
     /// One cached object.

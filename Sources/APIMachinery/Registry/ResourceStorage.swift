@@ -31,10 +31,11 @@ final class ResourceStorage: Sendable {
         return (try codec.decodeStored(kv), kv.modRevision)
     }
 
-    /// The store's current revision, by a linearizable read.
+    /// The store's current revision, by a linearizable read of one key (the type's prefix, which holds no
+    /// object), so its cost does not grow with the number of objects.
     func currentRevision() async throws(APIError) -> Int64 {
         do {
-            return try await store.range(RangeRequest(key: keys.prefix, countOnly: true)).header.revision
+            return try await store.range(RangeRequest(key: keys.prefix)).header.revision
         } catch {
             throw Self.translate(error)
         }

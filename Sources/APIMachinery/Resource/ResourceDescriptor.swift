@@ -99,4 +99,17 @@ public struct ResourceDescriptor: Sendable, Hashable {
     public var apiVersion: String { group.isEmpty ? version : "\(group)/\(version)" }
     public var listKind: String { kind + "List" }
     public var isNamespaced: Bool { scope == .namespaced }
+
+    /// Whether this is core/v1 Namespace, whose lifecycle (Terminating, `/finalize`) is special.
+    var isNamespaceType: Bool { group.isEmpty && plural == "namespaces" }
+
+    /// Whether the type serves a subresource (`status`, `scale`, and `finalize` for namespaces).
+    func hasSubresource(_ name: String) -> Bool {
+        switch name {
+        case "status": hasStatus
+        case "scale": scale != nil
+        case "finalize": isNamespaceType
+        default: false
+        }
+    }
 }

@@ -1,13 +1,5 @@
 /// Validation helpers the built-in types share, worded like Kubernetes' `validation` packages.
 enum BuiltinValidation {
-    static let dns1123LabelMessage =
-        "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and "
-        + "end with an alphanumeric character (e.g. 'my-name',  or '123-abc', regex used for validation is "
-        + "'[a-z0-9]([-a-z0-9]*[a-z0-9])?')"
-    static let dns1123SubdomainMessage =
-        "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must "
-        + "start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is "
-        + "'[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')"
     static let configKeyMessage =
         "a valid config key must consist of alphanumeric characters, '-', '_' or '.' (e.g. 'key.name',  or "
         + "'KEY_NAME',  or 'key-name', regex used for validation is '[-._a-zA-Z0-9]+')"
@@ -19,27 +11,8 @@ enum BuiltinValidation {
     /// A string rendered as Kubernetes renders an invalid string value: quoted.
     static func quoted(_ value: String) -> String { "\"\(value)\"" }
 
-    static func isLowerAlphanumeric(_ byte: UInt8) -> Bool {
-        (byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z"))
-            || (byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9"))
-    }
-
-    static func isDNS1123Label(_ value: String) -> Bool {
-        let bytes = Array(value.utf8)
-        guard !bytes.isEmpty, bytes.count <= 63, isLowerAlphanumeric(bytes.first!), isLowerAlphanumeric(bytes.last!)
-        else { return false }
-        return bytes.allSatisfy { isLowerAlphanumeric($0) || $0 == UInt8(ascii: "-") }
-    }
-
-    static func isDNS1123Subdomain(_ value: String) -> Bool {
-        guard !value.isEmpty, value.utf8.count <= 253 else { return false }
-        return value.split(separator: ".", omittingEmptySubsequences: false).allSatisfy { label in
-            let bytes = Array(label.utf8)
-            guard let first = bytes.first, let last = bytes.last, isLowerAlphanumeric(first), isLowerAlphanumeric(last)
-            else { return false }
-            return bytes.allSatisfy { isLowerAlphanumeric($0) || $0 == UInt8(ascii: "-") }
-        }
-    }
+    /// Lower-case letters and digits (the DNS-1123 alphabet without '-').
+    static func isLowerAlphanumeric(_ byte: UInt8) -> Bool { NameValidation.isAlphanumericLower(byte) }
 
     /// Errors for a name that must be a DNS-1123 label (`spec.containers[0].name`).
     static func dns1123Label(_ value: String, field: String) -> [FieldError] {
@@ -48,8 +21,10 @@ enum BuiltinValidation {
         if value.utf8.count > 63 {
             errors.append(.invalid(field, value: quoted(value), "must be no more than 63 characters"))
         }
-        if !isDNS1123Label(value) && !(value.utf8.count > 63 && isDNS1123Label(String(value.prefix(63)))) {
-            errors.append(.invalid(field, value: quoted(value), dns1123LabelMessage))
+        if !NameValidation.isDNS1123Label(value)
+            && !(value.utf8.count > 63 && NameValidation.isDNS1123Label(String(value.prefix(63))))
+        {
+            errors.append(.invalid(field, value: quoted(value), NameValidation.labelMessage))
         }
         return errors
     }

@@ -46,11 +46,11 @@ extension Service: Resource {
         if type == "ExternalName" {
             if (spec.externalName ?? "").isEmpty {
                 errors.append(.required("spec.externalName"))
-            } else if !BuiltinValidation.isDNS1123Subdomain(spec.externalName!) {
+            } else if !NameValidation.isDNS1123Subdomain(spec.externalName!) {
                 errors.append(
                     .invalid(
                         "spec.externalName", value: BuiltinValidation.quoted(spec.externalName!),
-                        BuiltinValidation.dns1123SubdomainMessage))
+                        NameValidation.subdomainMessage))
             }
         } else if ports.isEmpty && spec.clusterIP != "None" {
             errors.append(.required("spec.ports"))

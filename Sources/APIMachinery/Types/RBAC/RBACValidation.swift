@@ -125,33 +125,8 @@ enum RBACValidation {
     static func dns1123SubdomainErrors(_ value: String) -> [String] {
         var errors: [String] = []
         if value.utf8.count > 253 { errors.append("must be no more than 253 characters") }
-        if !isDNS1123Subdomain(value) {
-            errors.append(
-                "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', "
-                    + "and must start and end with an alphanumeric character (e.g. 'example.com', regex used for "
-                    + "validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')")
-        }
+        if !NameValidation.hasDNS1123SubdomainShape(value) { errors.append(NameValidation.subdomainMessage) }
         return errors
-    }
-
-    private static func isDNS1123Subdomain(_ value: String) -> Bool {
-        let bytes = Array(value.utf8)
-        guard !bytes.isEmpty else { return false }
-        func isAlnum(_ b: UInt8) -> Bool { (b >= 0x61 && b <= 0x7A) || (b >= 0x30 && b <= 0x39) }
-        var labelStart = true
-        for (i, b) in bytes.enumerated() {
-            if b == 0x2E {  // '.'
-                if labelStart || !isAlnum(bytes[i - 1]) { return false }
-                labelStart = true
-            } else if isAlnum(b) {
-                labelStart = false
-            } else if b == 0x2D {  // '-'
-                if labelStart { return false }
-            } else {
-                return false
-            }
-        }
-        return !labelStart && isAlnum(bytes[bytes.count - 1])
     }
 
     /// A string as Go's `%q` prints it (enough for names and paths).
