@@ -29,7 +29,7 @@ let package = Package(
         .target(name: "Store", dependencies: ["Raft"], swiftSettings: strictSettings),
         .target(name: "APIMachinery", dependencies: ["Store"], swiftSettings: strictSettings),
         .target(name: "Informers", dependencies: ["APIMachinery"], swiftSettings: strictSettings),
-        .target(name: "Reconcile", dependencies: ["Informers", "APIMachinery"], swiftSettings: strictSettings),
+        .target(name: "Reconcile", dependencies: ["Informers", "APIMachinery", "Store", "Raft"], swiftSettings: strictSettings),
         .target(name: "Scheduling", dependencies: ["Informers", "APIMachinery"], swiftSettings: strictSettings),
         .executableTarget(
             name: "ControlPlaneDemo",
@@ -66,6 +66,16 @@ let package = Package(
         .testTarget(
             name: "APIMachineryTests",
             dependencies: ["APIMachinery", "Store"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "InformersTests",
+            dependencies: ["Informers", "APIMachinery", "Store", "Raft"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "ReconcileTests",
+            dependencies: ["Reconcile", "Informers", "APIMachinery", "Store", "Raft"],
             swiftSettings: strictSettings
         ),
     ],
