@@ -4,10 +4,23 @@ public struct Client: Sendable {
     public let server: APIServer
     /// The user, dry-run flag, field manager and field validation every request carries.
     public var context: RequestContext
+    /// A hook every request of this client passes first: tests inject API errors, conflicts and delays
+    /// with it (see `Reconcile`'s test environment). Nil for a client that talks to the server directly.
+    public var interceptor: (any RequestInterceptor)?
 
-    public init(server: APIServer, context: RequestContext) {
+    public init(server: APIServer, context: RequestContext, interceptor: (any RequestInterceptor)? = nil) {
         self.server = server
         self.context = context
+        self.interceptor = interceptor
+    }
+
+    /// Runs the interceptor, if any, on a request about to be made.
+    func intercept(
+        _ verb: String, _ resource: GroupResource, namespace: String, name: String = "", subresource: String = ""
+    ) async throws(APIError) {
+        guard let interceptor else { return }
+        try await interceptor.intercept(ClientRequest(verb: verb, resource: resource, namespace: namespace, name: name,
+            subresource: subresource, user: context.user.name))
     }
 
     /// A typed client of one resource type, in a namespace (ignored for cluster-scoped types; empty means all
@@ -20,6 +33,45 @@ public struct Client: Sendable {
     public func dynamic(_ resource: GroupResource, namespace: String = "") -> DynamicResourceClient {
         DynamicResourceClient(client: self, resource: resource, namespace: namespace)
     }
+}
+
+/// A request as a ``RequestInterceptor`` sees it.
+public struct ClientRequest: Sendable, Hashable, CustomStringConvertible {
+    /// Kubernetes' verb: get, list, watch, create, update, patch, delete, deletecollection.
+    public var verb: String
+    public var resource: GroupResource
+    public var namespace: String
+    /// The object's name (empty for list, watch, create and deletecollection).
+    public var name: String
+    public var subresource: String
+    /// The client's user name.
+    public var user: String
+
+    public init(
+        verb: String, resource: GroupResource, namespace: String = "", name: String = "", subresource: String = "",
+        user: String = ""
+    ) {
+        self.verb = verb
+        self.resource = resource
+        self.namespace = namespace
+        self.name = name
+        self.subresource = subresource
+        self.user = user
+    }
+
+    public var description: String {
+        var text = "\(verb) \(resource)"
+        if !subresource.isEmpty { text += "/\(subresource)" }
+        if !namespace.isEmpty { text += " in \(namespace)" }
+        if !name.isEmpty { text += " \(name)" }
+        return text
+    }
+}
+
+/// Sees every request of a client before it reaches the server; throwing fails the request with that error
+/// and the server sees nothing.
+public protocol RequestInterceptor: Sendable {
+    func intercept(_ request: ClientRequest) async throws(APIError)
 }
 
 extension APIServer {
@@ -65,12 +117,14 @@ public struct ResourceClient<R: Resource>: Sendable {
 
     /// Reads an object; `resourceVersion: "0"` allows a cached answer.
     public func get(_ name: String, resourceVersion: String = "") async throws(APIError) -> R {
-        try cast(try await server.get(resource, namespace: namespace, name: name, resourceVersion: resourceVersion,
+        try await client.intercept("get", resource, namespace: namespace, name: name)
+        return try cast(try await server.get(resource, namespace: namespace, name: name, resourceVersion: resourceVersion,
             context: context))
     }
 
     /// Lists objects (in every namespace when the client's namespace is empty).
     public func list(_ options: ListOptions = ListOptions()) async throws(APIError) -> ObjectList<R> {
+        try await client.intercept("list", resource, namespace: namespace)
         let result = try await server.list(resource, namespace: namespace, options: options, context: context)
         var items: [R] = []
         items.reserveCapacity(result.items.count)
@@ -80,23 +134,28 @@ public struct ResourceClient<R: Resource>: Sendable {
 
     /// Watches objects. ERROR events end the sequence by throwing their Status as an ``APIError``.
     public func watch(_ options: WatchOptions = WatchOptions()) async throws(APIError) -> ResourceWatch<R> {
-        ResourceWatch(watch: try await server.watch(resource, namespace: namespace, options: options, context: context))
+        try await client.intercept("watch", resource, namespace: namespace)
+        return ResourceWatch(watch: try await server.watch(resource, namespace: namespace, options: options, context: context))
     }
 
     /// Creates an object; returns it as stored.
     public func create(_ object: R) async throws(APIError) -> R {
-        try cast(try await server.create(resource, namespace: namespace(of: object), object: object, context: context))
+        try await client.intercept("create", resource, namespace: namespace(of: object))
+        return try cast(try await server.create(resource, namespace: namespace(of: object), object: object, context: context))
     }
 
     /// Replaces an object; its `metadata.resourceVersion` must be current (else 409 Conflict).
     public func update(_ object: R) async throws(APIError) -> R {
-        try cast(try await server.update(resource, namespace: namespace(of: object), name: object.metadata.name,
+        try await client.intercept("update", resource, namespace: namespace(of: object), name: object.metadata.name)
+        return try cast(try await server.update(resource, namespace: namespace(of: object), name: object.metadata.name,
             object: object, context: context))
     }
 
     /// Replaces an object's status only.
     public func updateStatus(_ object: R) async throws(APIError) -> R {
-        try cast(try await server.update(resource, namespace: namespace(of: object), name: object.metadata.name,
+        try await client.intercept("update", resource, namespace: namespace(of: object), name: object.metadata.name,
+            subresource: "status")
+        return try cast(try await server.update(resource, namespace: namespace(of: object), name: object.metadata.name,
             object: object, subresource: "status", context: context))
     }
 
@@ -104,12 +163,14 @@ public struct ResourceClient<R: Resource>: Sendable {
     public func patch(
         _ name: String, type: PatchType, _ patch: JSONValue, subresource: String = ""
     ) async throws(APIError) -> R {
-        try cast(try await server.patch(resource, namespace: namespace, name: name, type: type, body: patch.serialized(),
+        try await client.intercept("patch", resource, namespace: namespace, name: name, subresource: subresource)
+        return try cast(try await server.patch(resource, namespace: namespace, name: name, type: type, body: patch.serialized(),
             subresource: subresource, context: context))
     }
 
     /// Deletes an object.
     public func delete(_ name: String, options: DeleteOptions = DeleteOptions()) async throws(APIError) -> DeleteResult<R> {
+        try await client.intercept("delete", resource, namespace: namespace, name: name)
         let outcome = try await server.delete(resource, namespace: namespace, name: name, options: options, context: context)
         return DeleteResult(object: try cast(outcome.object), deleted: outcome.deleted)
     }
@@ -118,6 +179,7 @@ public struct ResourceClient<R: Resource>: Sendable {
     public func deleteCollection(
         _ listOptions: ListOptions = ListOptions(), options: DeleteOptions = DeleteOptions()
     ) async throws(APIError) -> [R] {
+        try await client.intercept("deletecollection", resource, namespace: namespace)
         var results: [R] = []
         for object in try await server.deleteCollection(resource, namespace: namespace, listOptions: listOptions,
             options: options, context: context)
@@ -129,12 +191,14 @@ public struct ResourceClient<R: Resource>: Sendable {
 
     /// Reads the scale subresource.
     public func getScale(_ name: String) async throws(APIError) -> Scale {
-        try await server.getScale(resource, namespace: namespace, name: name, context: context)
+        try await client.intercept("get", resource, namespace: namespace, name: name, subresource: "scale")
+        return try await server.getScale(resource, namespace: namespace, name: name, context: context)
     }
 
     /// Writes the scale subresource.
     public func updateScale(_ name: String, _ scale: Scale) async throws(APIError) -> Scale {
-        try await server.updateScale(resource, namespace: namespace, name: name, scale: scale, context: context)
+        try await client.intercept("update", resource, namespace: namespace, name: name, subresource: "scale")
+        return try await server.updateScale(resource, namespace: namespace, name: name, scale: scale, context: context)
     }
 }
 

@@ -31,11 +31,13 @@ public struct DynamicResourceClient: Sendable {
     }
 
     public func get(_ name: String, resourceVersion: String = "") async throws(APIError) -> DynamicObject {
-        try dynamic(try await server.get(resource, namespace: namespace, name: name, resourceVersion: resourceVersion,
+        try await client.intercept("get", resource, namespace: namespace, name: name)
+        return try dynamic(try await server.get(resource, namespace: namespace, name: name, resourceVersion: resourceVersion,
             context: context))
     }
 
     public func list(_ options: ListOptions = ListOptions()) async throws(APIError) -> ObjectList<DynamicObject> {
+        try await client.intercept("list", resource, namespace: namespace)
         let result = try await server.list(resource, namespace: namespace, options: options, context: context)
         var items: [DynamicObject] = []
         for item in result.items { items.append(try dynamic(item)) }
@@ -44,16 +46,20 @@ public struct DynamicResourceClient: Sendable {
 
     /// Watches objects as raw events (object type erased; ERROR events carry their Status).
     public func watch(_ options: WatchOptions = WatchOptions()) async throws(APIError) -> ObjectWatch {
-        try await server.watch(resource, namespace: namespace, options: options, context: context)
+        try await client.intercept("watch", resource, namespace: namespace)
+        return try await server.watch(resource, namespace: namespace, options: options, context: context)
     }
 
     public func create(_ object: DynamicObject) async throws(APIError) -> DynamicObject {
-        try dynamic(try await server.create(resource, namespace: namespace(of: object), object: try typed(object),
+        try await client.intercept("create", resource, namespace: namespace(of: object))
+        return try dynamic(try await server.create(resource, namespace: namespace(of: object), object: try typed(object),
             context: context))
     }
 
     public func update(_ object: DynamicObject, subresource: String = "") async throws(APIError) -> DynamicObject {
         let name = object.content["metadata"]?["name"]?.stringValue ?? ""
+        try await client.intercept("update", resource, namespace: namespace(of: object), name: name,
+            subresource: subresource)
         return try dynamic(try await server.update(resource, namespace: namespace(of: object), name: name,
             object: try typed(object), subresource: subresource, context: context))
     }
@@ -65,13 +71,15 @@ public struct DynamicResourceClient: Sendable {
     public func patch(
         _ name: String, type: PatchType, _ patch: JSONValue, subresource: String = ""
     ) async throws(APIError) -> DynamicObject {
-        try dynamic(try await server.patch(resource, namespace: namespace, name: name, type: type,
+        try await client.intercept("patch", resource, namespace: namespace, name: name, subresource: subresource)
+        return try dynamic(try await server.patch(resource, namespace: namespace, name: name, type: type,
             body: patch.serialized(), subresource: subresource, context: context))
     }
 
     public func delete(
         _ name: String, options: DeleteOptions = DeleteOptions()
     ) async throws(APIError) -> DeleteResult<DynamicObject> {
+        try await client.intercept("delete", resource, namespace: namespace, name: name)
         let outcome = try await server.delete(resource, namespace: namespace, name: name, options: options, context: context)
         return DeleteResult(object: try dynamic(outcome.object), deleted: outcome.deleted)
     }
