@@ -35,6 +35,9 @@ public struct KeyspaceHash: Sendable, Hashable {
 extension KeyValueStore {
     // MARK: Status and hashes
 
+    /// The revision this member has applied (served locally, O(1); ``status()`` also walks the key space).
+    public var currentRevision: Int64 { machine.state.withLock { $0.mvcc.revision } }
+
     /// This member's view (served locally).
     public func status() -> StoreStatus {
         let raftStatus = raft.status()
