@@ -32,10 +32,13 @@ struct LeaderElectionConfigTests {
         ("leaseDuration must be greater than renewDeadline", config { $0.leaseDuration = .seconds(9) }),
         // 10 s is not more than 1.2 × 9 s, and exactly 1.2 × retry is not enough either.
         ("renewDeadline must be greater than retryPeriod*1.2", config { $0.retryPeriod = .seconds(9) }),
-        ("renewDeadline must be greater than retryPeriod*1.2", config {
-            $0.renewDeadline = .seconds(12)
-            $0.retryPeriod = .seconds(10)
-        }),
+        (
+            "renewDeadline must be greater than retryPeriod*1.2",
+            config {
+                $0.renewDeadline = .seconds(12)
+                $0.retryPeriod = .seconds(10)
+            }
+        ),
         ("jitterFactor must be a finite number", config { $0.jitterFactor = -0.5 }),
         ("jitterFactor must be a finite number", config { $0.jitterFactor = .infinity }),
     ]

@@ -3,6 +3,12 @@ import Raft
 import Reconcile
 import Testing
 
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
 @Suite("LeaderElection")
 struct LeaderElectionTests {
     @Test("a single elector creates the missing lease, leads, and renews on virtual time")
@@ -234,5 +240,54 @@ struct LeaderElectionTests {
             #expect(a.elector.isLeader)
             try await a.stop()
         }
+    }
+}
+
+@Suite("LeaderElection jitter")
+struct LeaderElectionJitterTests {
+    /// The waits between one candidate's acquire attempts against a lease another holder keeps for an hour.
+    static func campaignWaits(seed: UInt64, attempts: Int) async throws -> [Duration] {
+        try await withTestServer { server, _ in
+            let clock = ManualClock()
+            let leases = server.client().resource(Lease.self, namespace: "kube-system")
+            _ = try await leases.create(
+                Lease(
+                    metadata: ObjectMeta(name: "controller", namespace: "kube-system"),
+                    spec: LeaseSpec(holderIdentity: "other", leaseDurationSeconds: 3600, leaseTransitions: 0)))
+            var config = leaderElectionConfig("b")
+            config.jitterFactor = 1.2
+            config.jitterSeed = seed
+            let elector = try LeaderElector(
+                client: server.client(), config: config, clock: clock, now: leaderElectionNow(clock))
+            let task = Task { try await elector.run(lead: {}) }
+            var waits: [Duration] = []
+            for _ in 0..<attempts {
+                try await leaderElectionEventually("b waits") { clock.sleeperCount == 1 }
+                let deadline = try #require(clock.nextDeadline)
+                waits.append(clock.now.duration(to: deadline))
+                clock.advance(by: clock.now.duration(to: deadline))
+            }
+            #expect(!elector.isLeader)
+            #expect(elector.observedLeader == "other")
+            task.cancel()
+            try await task.value
+            return waits
+        }
+    }
+
+    @Test("acquire retries wait retryPeriod × (1 + r × 1.2), reproducibly from the seed")
+    func jitterReproducesFromSeed() async throws {
+        // `LEADER_ELECTION_SEED=<seed>` reruns a printed seed.
+        let seed =
+            getenv("LEADER_ELECTION_SEED").flatMap { UInt64(String(cString: $0)) }
+            ?? UInt64.random(in: 0...UInt64.max)
+        print("LeaderElection jitter seed: \(seed)")
+        let waits = try await Self.campaignWaits(seed: seed, attempts: 6)
+        for wait in waits {
+            #expect(wait >= .seconds(2), "seed \(seed)")
+            #expect(wait < .seconds(2) * 2.2, "seed \(seed)")
+        }
+        #expect(Set(waits).count > 1, "seed \(seed): no jitter in \(waits)")
+        #expect(try await Self.campaignWaits(seed: seed, attempts: 6) == waits, "seed \(seed)")
     }
 }

@@ -13,7 +13,7 @@ extension LeaderElector {
         // 1. The leader's fast path: update the Lease as last seen, without reading it first. A 409 means the
         // view was stale; the slow path below reads the Lease and decides again.
         let fastPath = state.withLock { s -> Lease? in
-            guard isHolder(s), s.observedTime + config.leaseDuration > clock.elapsed else { return nil }
+            guard isHolder(s.observedRecord), s.observedTime + config.leaseDuration > clock.elapsed else { return nil }
             return s.lease
         }
         if var lease = fastPath {
@@ -47,7 +47,7 @@ extension LeaderElector {
             let holder = s.observedRecord?.holderIdentity ?? ""
             let seconds = s.observedRecord?.leaseDurationSeconds ?? config.leaseDurationSeconds
             let expired = s.observedTime + .seconds(Int64(seconds)) <= clock.elapsed
-            return (holder.isEmpty || expired || isHolder(s), isHolder(s))
+            return (holder.isEmpty || expired || isHolder(s.observedRecord), isHolder(s.observedRecord))
         }
         guard mayTake else { return false }
 
@@ -71,7 +71,7 @@ extension LeaderElector {
     /// their next attempt; only if the last observed record is ours, and guarded by its resourceVersion so a
     /// newer holder is never overwritten.
     func release() async {
-        let held = state.withLock { s -> Lease? in isHolder(s) ? s.lease : nil }
+        let held = state.withLock { s -> Lease? in isHolder(s.observedRecord) ? s.lease : nil }
         guard var lease = held else { return }
         let timestamp = now()
         lease.spec = LeaseSpec(
@@ -95,8 +95,8 @@ extension LeaderElector {
         }
     }
 
-    /// Whether the last observed record names this elector.
-    func isHolder(_ s: State) -> Bool { s.observedRecord?.holderIdentity == config.identity }
+    /// Whether the observed record names this elector.
+    func isHolder(_ record: LeaseSpec?) -> Bool { record?.holderIdentity == config.identity }
 
     /// A renewal keeps the term's acquire time and transition count (and the coordinated-election fields).
     func keepTerm(of spec: LeaseSpec?, in record: inout LeaseSpec) {
