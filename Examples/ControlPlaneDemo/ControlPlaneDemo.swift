@@ -19,5 +19,7 @@ struct ControlPlaneDemo {
         guard await StoreChapter().run() else { exit(1) }
         print("")
         guard await APIChapter().run() else { exit(1) }
+        print("")
+        guard await ControllerChapter().run() else { exit(1) }
     }
 }
