@@ -193,6 +193,16 @@ public final class WorkQueue<Item: Hashable & Sendable>: Sendable {
         state.withLock { $0.shuttingDown }
     }
 
+    /// Workers suspended in ``get()`` (for tests that wait for a worker to be parked).
+    var waitingGetterCount: Int {
+        state.withLock { $0.getters.count }
+    }
+
+    /// Tasks suspended in ``shutDownWithDrain()``.
+    var drainWaiterCount: Int {
+        state.withLock { $0.drainers.count }
+    }
+
     /// Reports the work in process now to the metrics (it is also reported on every get and done);
     /// call it periodically to notice stuck workers.
     public func reportUnfinishedWork() {
