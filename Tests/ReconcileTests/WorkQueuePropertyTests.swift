@@ -88,7 +88,9 @@ struct WorkQueuePropertyTests {
                         for _ in 0..<Self.addsPerProducer {
                             let key = Int(random.next() % UInt64(Self.keys))
                             let now = recorder.tick()
-                            recorder.observations.withLock { $0.lastAddStarted[key] = max($0.lastAddStarted[key] ?? 0, now) }
+                            recorder.observations.withLock {
+                                $0.lastAddStarted[key] = max($0.lastAddStarted[key] ?? 0, now)
+                            }
                             queue.add(key)
                             if random.chance(0.1) { await Task.yield() }
                         }

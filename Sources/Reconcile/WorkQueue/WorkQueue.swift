@@ -264,7 +264,8 @@ public final class WorkQueue<Item: Hashable & Sendable>: Sendable {
                 case .gotItem(let latency, let depth): metrics.gotItem(queueLatency: latency, depth: depth)
                 case .finished(let duration): metrics.finished(workDuration: duration)
                 case .retried: metrics.retried()
-                case .unfinishedWork(let total, let longest): metrics.unfinishedWork(total: total, longestRunning: longest)
+                case .unfinishedWork(let total, let longest):
+                    metrics.unfinishedWork(total: total, longestRunning: longest)
                 }
             }
         }
