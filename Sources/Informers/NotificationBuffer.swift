@@ -1,0 +1,186 @@
+import Synchronization
+
+/// One consumer's notifications (a handler's listener task or an events iterator): a bounded ring, and
+/// past it a per-object coalescing map, so the producer (the informer) never waits and memory stays
+/// bounded by `capacity` plus the number of distinct objects.
+///
+/// Order per object is kept: while anything is spilled, every new notification is spilled too, and the
+/// ring (older) is drained before spilled entries move into it, oldest object first.
+final class NotificationBuffer<Object: Sendable>: Sendable {
+    struct Entry: Sendable {
+        var key: ObjectKey
+        var event: InformerEvent<Object>
+    }
+
+    enum Spilled {
+        case event(InformerEvent<Object>)
+        /// Notifications that cancelled out (add then delete); keeps the key's place in `spillOrder`.
+        case nothing
+    }
+
+    struct State {
+        var ring: [Entry] = []
+        var head = 0
+        var spill: [ObjectKey: Spilled] = [:]
+        var spillOrder: [ObjectKey] = []
+        var spillHead = 0
+        /// A batch was taken and not finished (a handler call in progress).
+        var inProgress = false
+        /// Initial-list adds pushed and not yet delivered.
+        var initialPending = 0
+        var initialDistributed = false
+        var closed = false
+        var waiter: UnsafeContinuation<Void, Never>?
+        /// Initial-list adds in the batch in progress.
+        var lastInitialCount = 0
+
+        var ringCount: Int { ring.count - head }
+        var spillActive: Bool { spillHead < spillOrder.count }
+        var isEmpty: Bool { ringCount == 0 && !spillActive }
+
+        mutating func push(_ entry: Entry, capacity: Int) {
+            if entry.event.isInitialAdd { initialPending += 1 }
+            if !spillActive && ringCount < capacity {
+                ring.append(entry)
+                return
+            }
+            switch spill[entry.key] {
+            case nil:
+                spill[entry.key] = .event(entry.event)
+                spillOrder.append(entry.key)
+            case .nothing?:
+                spill[entry.key] = .event(entry.event)
+            case .event(let pending)?:
+                let merged = InformerEvent.coalesce(pending, entry.event)
+                let before = (pending.isInitialAdd ? 1 : 0) + (entry.event.isInitialAdd ? 1 : 0)
+                initialPending -= before - (merged?.isInitialAdd == true ? 1 : 0)
+                spill[entry.key] = merged.map { .event($0) } ?? .nothing
+            }
+        }
+
+        /// Moves spilled entries into the ring while it has room.
+        mutating func refill(capacity: Int) {
+            while spillActive && ringCount < capacity {
+                let key = spillOrder[spillHead]
+                spillHead += 1
+                if case .event(let event)? = spill.removeValue(forKey: key) {
+                    ring.append(Entry(key: key, event: event))
+                }
+            }
+            if !spillActive && !spillOrder.isEmpty {
+                spill = [:]
+                spillOrder = []
+                spillHead = 0
+            }
+        }
+
+        mutating func take(max: Int, capacity: Int) -> [Entry] {
+            refill(capacity: capacity)
+            let end = min(ring.count, head + max)
+            let batch = Array(ring[head..<end])
+            head = end
+            if head * 2 >= ring.count {
+                ring.removeFirst(head)
+                head = 0
+            }
+            refill(capacity: capacity)
+            return batch
+        }
+    }
+
+    let state = Mutex(State())
+    let capacity: Int
+
+    init(capacity: Int) {
+        self.capacity = max(1, capacity)
+    }
+
+    /// Adds notifications; never waits. Returns the consumer to wake (resume it after releasing locks).
+    func push(_ entries: [Entry]) -> UnsafeContinuation<Void, Never>? {
+        guard !entries.isEmpty else { return nil }
+        return state.withLock { s -> UnsafeContinuation<Void, Never>? in
+            if s.closed { return nil }
+            for entry in entries { s.push(entry, capacity: capacity) }
+            defer { s.waiter = nil }
+            return s.waiter
+        }
+    }
+
+    /// Marks the initial notifications as all pushed (``hasSynced`` can become true).
+    func markInitialDistributed() {
+        state.withLock { $0.initialDistributed = true }
+    }
+
+    /// Its initial notifications were all delivered.
+    var hasSynced: Bool { state.withLock { $0.initialDistributed && $0.initialPending == 0 } }
+
+    /// Nothing buffered and no batch in progress.
+    var isIdle: Bool { state.withLock { $0.isEmpty && !$0.inProgress } }
+
+    /// Buffered notifications (the ring plus spilled objects).
+    var pendingCount: Int { state.withLock { $0.ringCount + $0.spill.count } }
+
+    /// Takes up to `max` notifications, waiting for one; nil once closed or the task is cancelled. The
+    /// previous batch counts as finished.
+    func next(max: Int) async -> [Entry]? {
+        while true {
+            if Task.isCancelled {
+                finish()
+                return nil
+            }
+            let batch = state.withLock { s -> [Entry]?? in
+                if s.inProgress { s.finishBatch() }
+                if s.closed { return .some(nil) }
+                if s.isEmpty { return nil }
+                s.inProgress = true
+                let batch = s.take(max: max, capacity: capacity)
+                s.lastInitialCount = batch.reduce(0) { $0 + ($1.event.isInitialAdd ? 1 : 0) }
+                return .some(batch)
+            }
+            if let batch { return batch }
+            await withTaskCancellationHandler {
+                await withUnsafeContinuation { (waiter: UnsafeContinuation<Void, Never>) in
+                    let parked = state.withLock { s in
+                        guard !Task.isCancelled, !s.closed, s.isEmpty else { return false }
+                        s.waiter = waiter
+                        return true
+                    }
+                    if !parked { waiter.resume() }
+                }
+            } onCancel: {
+                state.withLock { s in
+                    defer { s.waiter = nil }
+                    return s.waiter
+                }?.resume()
+            }
+        }
+    }
+
+    /// Marks the batch taken last as delivered.
+    func finish() {
+        state.withLock { s in if s.inProgress { s.finishBatch() } }
+    }
+
+    /// Ends the buffer: the consumer's next call returns nil, pushes are ignored.
+    func close() {
+        state.withLock { s -> UnsafeContinuation<Void, Never>? in
+            s.closed = true
+            s.ring = []
+            s.head = 0
+            s.spill = [:]
+            s.spillOrder = []
+            s.spillHead = 0
+            defer { s.waiter = nil }
+            return s.waiter
+        }?.resume()
+    }
+}
+
+extension NotificationBuffer.State {
+    mutating func finishBatch() {
+        inProgress = false
+        // A handler is synced once it has *handled* its initial adds, so they count until the batch ends.
+        initialPending -= lastInitialCount
+        lastInitialCount = 0
+    }
+}

@@ -1,0 +1,85 @@
+import APIMachinery
+
+extension SharedInformer {
+    /// client-go's reflector: list, then watch from the list's resourceVersion, re-watching when a watch
+    /// ends normally and relisting (after a backoff) when it fails.
+    ///
+    /// - The first list asks for resourceVersion "0" (any recent state, served from the server's cache);
+    ///   later lists ask for the last resourceVersion seen; after a 410 Expired (of a watch or a list) or a
+    ///   "too large resource version" the next list asks for the latest state (resourceVersion "").
+    /// - Watches ask for bookmarks and a random timeout in ``InformerOptions/watchTimeout``.
+    /// - Every relist and failed watch waits ``InformerOptions/backoff`` on the injected clock.
+    func reflect() async {
+        var backoff = BackoffState(options.backoff)
+        var relistFromLatest = false
+        while !Task.isCancelled {
+            let last = lastSyncResourceVersion
+            let resourceVersion = relistFromLatest ? "" : (last.isEmpty ? "0" : last)
+            let list: ObjectList<Object>
+            do {
+                list = try await listWatch.list(ListOptions(labelSelector: options.labelSelector,
+                    fieldSelector: options.fieldSelector, resourceVersion: resourceVersion))
+            } catch {
+                if Task.isCancelled { return }
+                if Self.needsLatest(error) { relistFromLatest = true }
+                guard await clock.sleep(for: backoff.next(now: clock.now())) else { return }
+                continue
+            }
+            relistFromLatest = false
+            let listVersion = list.metadata.resourceVersion ?? ""
+            await queue.replace(list.items, resourceVersion: listVersion)
+            if Task.isCancelled { return }
+            setLastSyncResourceVersion(listVersion)
+
+            watching: while !Task.isCancelled {
+                let started = clock.now()
+                let watchOptions = WatchOptions(labelSelector: options.labelSelector,
+                    fieldSelector: options.fieldSelector, resourceVersion: lastSyncResourceVersion,
+                    allowWatchBookmarks: true, timeoutSeconds: backoff.timeoutSeconds(in: options.watchTimeout))
+                do {
+                    let watch = try await listWatch.watch(watchOptions)
+                    let received = try await consume(watch)
+                    if Task.isCancelled { return }
+                    // A watch that ends at once without events would spin: back off before the next one.
+                    if received == 0 && clock.now() - started < .seconds(1) {
+                        guard await clock.sleep(for: backoff.next(now: clock.now())) else { return }
+                    }
+                } catch {
+                    if Task.isCancelled { return }
+                    if Self.needsLatest(error) { relistFromLatest = true }
+                    break watching
+                }
+            }
+            guard await clock.sleep(for: backoff.next(now: clock.now())) else { return }
+        }
+    }
+
+    /// 410 Gone/Expired, or a resourceVersion the server has not reached: list the latest state next.
+    static func needsLatest(_ error: APIError) -> Bool {
+        if error.code == 410 { return true }
+        return error.status.details?.causes?.contains { $0.reason == "ResourceVersionTooLarge" } ?? false
+    }
+
+    func setLastSyncResourceVersion(_ version: String) {
+        state.withLock { $0.lastSyncResourceVersion = version }
+    }
+
+    /// Queues a watch's events until it ends; returns how many arrived.
+    func consume<Events: AsyncSequence<WatchEvent<Object>, APIError>>(_ watch: Events) async throws(APIError) -> Int {
+        var received = 0
+        var iterator = watch.makeAsyncIterator()
+        while let event = try await iterator.next(isolation: nil) {
+            if Task.isCancelled { break }
+            received += 1
+            switch event.type {
+            case .added: if let object = event.object { await queue.add(object) }
+            case .modified: if let object = event.object { await queue.update(object) }
+            case .deleted: if let object = event.object { await queue.delete(object) }
+            case .bookmark: if let revision = UInt64(event.resourceVersion) { queue.noteProgress(revision) }
+            case .error: throw APIError(status: event.status ?? APIError.internalError("watch failed").status)
+            }
+            if !event.resourceVersion.isEmpty { setLastSyncResourceVersion(event.resourceVersion) }
+        }
+        return received
+    }
+}
