@@ -40,6 +40,16 @@ final class Recorder<Object: APIObject>: ResourceEventHandler, Sendable {
     struct State {
         var lines: [String] = []
         var initialAdds = 0
+        var history: [Step] = []
+    }
+
+    /// One notification as resourceVersions: `old` is 0 for adds; deletes carry the deleted object's version.
+    struct Step: Sendable {
+        enum Kind: Sendable { case add, update, delete }
+        var kind: Kind
+        var key: ObjectKey
+        var old: UInt64
+        var new: UInt64
     }
 
     let state = Mutex(State())
@@ -49,6 +59,7 @@ final class Recorder<Object: APIObject>: ResourceEventHandler, Sendable {
     var lines: [String] { state.withLock { $0.lines } }
     var count: Int { state.withLock { $0.lines.count } }
     var initialAdds: Int { state.withLock { $0.initialAdds } }
+    var history: [Step] { state.withLock { $0.history } }
 
     func record(_ line: String) { state.withLock { $0.lines.append(line) } }
 
@@ -56,15 +67,25 @@ final class Recorder<Object: APIObject>: ResourceEventHandler, Sendable {
         state.withLock { s in
             s.lines.append("add \(ObjectKey(object.metadata)) \(object.metadata.resourceVersion)")
             if isInInitialList { s.initialAdds += 1 }
+            s.history.append(Step(kind: .add, key: ObjectKey(object.metadata), old: 0,
+                new: UInt64(object.metadata.resourceVersion) ?? 0))
         }
     }
 
     func onUpdate(old: Object, new: Object) async {
-        record("update \(ObjectKey(new.metadata)) \(old.metadata.resourceVersion)->\(new.metadata.resourceVersion)")
+        state.withLock { s in
+            s.lines.append("update \(ObjectKey(new.metadata)) \(old.metadata.resourceVersion)->\(new.metadata.resourceVersion)")
+            s.history.append(Step(kind: .update, key: ObjectKey(new.metadata),
+                old: UInt64(old.metadata.resourceVersion) ?? 0, new: UInt64(new.metadata.resourceVersion) ?? 0))
+        }
     }
 
     func onDelete(_ deleted: DeletedObject<Object>) async {
-        record("delete \(deleted.key)\(deleted.isFinalStateUnknown ? " tombstone" : "")")
+        state.withLock { s in
+            s.lines.append("delete \(deleted.key)\(deleted.isFinalStateUnknown ? " tombstone" : "")")
+            s.history.append(Step(kind: .delete, key: deleted.key, old: 0,
+                new: UInt64(deleted.object.metadata.resourceVersion) ?? 0))
+        }
     }
 }
 
@@ -90,4 +111,33 @@ final class Gate: Sendable {
         }
         for waiter in waiters { waiter.resume() }
     }
+}
+
+/// Replays notifications per object and reports what breaks the rules: an add of an object that exists,
+/// an update whose old version is not the last one seen or whose new version is not newer, a delete of an
+/// object that does not exist or not newer. Returns the problems and every object's versions in order.
+func checkHistory<Object>(_ steps: [Recorder<Object>.Step]) -> (problems: [String], versions: [ObjectKey: [UInt64]]) {
+    var exists: [ObjectKey: Bool] = [:]
+    var last: [ObjectKey: UInt64] = [:]
+    var versions: [ObjectKey: [UInt64]] = [:]
+    var problems: [String] = []
+    for step in steps {
+        let seen = last[step.key] ?? 0
+        switch step.kind {
+        case .add:
+            if exists[step.key] == true { problems.append("add of existing \(step.key) at \(step.new)") }
+            exists[step.key] = true
+        case .update:
+            // A coalesced delete + re-create arrives as an update from the deleted state.
+            if step.old != seen { problems.append("update of \(step.key) from \(step.old), last seen \(seen)") }
+            exists[step.key] = true
+        case .delete:
+            if exists[step.key] != true { problems.append("delete of absent \(step.key) at \(step.new)") }
+            exists[step.key] = false
+        }
+        if step.new <= seen { problems.append("\(step.key) went from \(seen) to \(step.new)") }
+        last[step.key] = step.new
+        versions[step.key, default: []].append(step.new)
+    }
+    return (problems, versions)
 }
