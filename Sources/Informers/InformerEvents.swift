@@ -20,7 +20,7 @@ public struct InformerEvents<Object: Sendable>: AsyncSequence, Sendable {
 
     public func makeAsyncIterator() -> Iterator { Iterator(subscription: subscription) }
 
-    public struct Iterator: AsyncIteratorProtocol {
+    public struct Iterator: AsyncIteratorProtocol, Sendable {
         let subscription: Subscription
         var batch: [NotificationBuffer<Object>.Entry] = []
         var index = 0

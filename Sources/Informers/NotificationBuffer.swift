@@ -10,12 +10,55 @@ final class NotificationBuffer<Object: Sendable>: Sendable {
     struct Entry: Sendable {
         var key: ObjectKey
         var event: InformerEvent<Object>
+        /// For deletes: the cached object the delete removed (the last state the consumer was told about).
+        var before: Object?
+
+        init(key: ObjectKey, event: InformerEvent<Object>, before: Object? = nil) {
+            self.key = key
+            self.event = event
+            self.before = before
+        }
     }
 
-    enum Spilled {
-        case event(InformerEvent<Object>)
-        /// Notifications that cancelled out (add then delete); keeps the key's place in `spillOrder`.
-        case nothing
+    /// Spilled notifications of one object, merged: the state the consumer knew before the first of them
+    /// (`base`, nil when it knew none) and the latest notification.
+    struct Spilled {
+        var base: Object?
+        var latest: InformerEvent<Object>
+        /// The first notification was an initial-list add.
+        var initial: Bool
+
+        init(_ entry: Entry) {
+            switch entry.event {
+            case .added(_, let initial):
+                base = nil
+                self.initial = initial
+            case .updated(let old, _):
+                base = old
+                initial = false
+            case .deleted(let deleted):
+                base = entry.before ?? deleted.object
+                initial = false
+            }
+            latest = entry.event
+        }
+
+        /// One notification from `base` to the latest state; nil when they cancel out (add then delete).
+        var merged: InformerEvent<Object>? {
+            switch (base, latest) {
+            case (nil, .added(let new, _)), (nil, .updated(_, let new)):
+                return .added(new, isInInitialList: initial)
+            case (let old?, .added(let new, _)), (let old?, .updated(_, let new)):
+                // Includes delete then re-create: one update across both objects (handlers compare uids).
+                return .updated(old: old, new: new)
+            case (nil, .deleted):
+                return nil
+            case (_?, .deleted(let deleted)):
+                return .deleted(deleted)
+            }
+        }
+
+        var initialCount: Int { merged?.isInitialAdd == true ? 1 : 0 }
     }
 
     struct State {
@@ -44,17 +87,14 @@ final class NotificationBuffer<Object: Sendable>: Sendable {
                 ring.append(entry)
                 return
             }
-            switch spill[entry.key] {
-            case nil:
-                spill[entry.key] = .event(entry.event)
+            if var pending = spill[entry.key] {
+                let before = pending.initialCount + (entry.event.isInitialAdd ? 1 : 0)
+                pending.latest = entry.event
+                initialPending -= before - pending.initialCount
+                spill[entry.key] = pending
+            } else {
+                spill[entry.key] = Spilled(entry)
                 spillOrder.append(entry.key)
-            case .nothing?:
-                spill[entry.key] = .event(entry.event)
-            case .event(let pending)?:
-                let merged = InformerEvent.coalesce(pending, entry.event)
-                let before = (pending.isInitialAdd ? 1 : 0) + (entry.event.isInitialAdd ? 1 : 0)
-                initialPending -= before - (merged?.isInitialAdd == true ? 1 : 0)
-                spill[entry.key] = merged.map { .event($0) } ?? .nothing
             }
         }
 
@@ -63,7 +103,7 @@ final class NotificationBuffer<Object: Sendable>: Sendable {
             while spillActive && ringCount < capacity {
                 let key = spillOrder[spillHead]
                 spillHead += 1
-                if case .event(let event)? = spill.removeValue(forKey: key) {
+                if let event = spill.removeValue(forKey: key)?.merged {
                     ring.append(Entry(key: key, event: event))
                 }
             }

@@ -45,24 +45,6 @@ public enum InformerEvent<Object: Sendable>: Sendable {
 }
 
 extension InformerEvent {
-    /// Merges a pending notification with a newer one of the same object; nil when they cancel out.
-    /// The merged notification goes from the pending one's old state to the newer one's new state.
-    static func coalesce(_ pending: InformerEvent, _ newer: InformerEvent) -> InformerEvent? {
-        switch (pending, newer) {
-        case (.added(_, let initial), .added(let new, _)), (.added(_, let initial), .updated(_, let new)):
-            return .added(new, isInInitialList: initial)
-        case (.added, .deleted):
-            return nil
-        case (.updated(let old, _), .added(let new, _)), (.updated(let old, _), .updated(_, let new)):
-            return .updated(old: old, new: new)
-        case (.updated, .deleted(let deleted)), (.deleted, .deleted(let deleted)):
-            return .deleted(deleted)
-        case (.deleted(let deleted), .added(let new, _)), (.deleted(let deleted), .updated(_, let new)):
-            // Delete then re-create: one update across the two objects (handlers compare uids).
-            return .updated(old: deleted.object, new: new)
-        }
-    }
-
     var isInitialAdd: Bool {
         if case .added(_, true) = self { return true }
         return false

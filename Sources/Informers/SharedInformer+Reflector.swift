@@ -29,6 +29,7 @@ extension SharedInformer {
             let listVersion = list.metadata.resourceVersion ?? ""
             await queue.replace(list.items, resourceVersion: listVersion)
             if Task.isCancelled { return }
+            syncEmptyInitialList()
             setLastSyncResourceVersion(listVersion)
 
             watching: while !Task.isCancelled {
@@ -52,6 +53,17 @@ extension SharedInformer {
             }
             guard await clock.sleep(for: backoff.next(now: clock.now())) else { return }
         }
+    }
+
+    /// An empty first list syncs the queue without a delta to process: mark the informer synced here.
+    func syncEmptyInitialList() {
+        let justSynced = dispatch.withLock { d -> Bool in
+            guard !d.synced, queue.hasSynced else { return false }
+            d.synced = true
+            for listener in d.listeners { listener.buffer.markInitialDistributed() }
+            return true
+        }
+        if justSynced { synced.resolve(true) }
     }
 
     /// 410 Gone/Expired, or a resourceVersion the server has not reached: list the latest state next.

@@ -56,8 +56,8 @@ extension SharedInformer {
                     for delta in batch {
                         switch delta.type {
                         case .deleted:
-                            s.remove(delta.key)
-                            entries.append(Entry(key: delta.key, event: .deleted(delta.object)))
+                            let old = s.remove(delta.key)
+                            entries.append(Entry(key: delta.key, event: .deleted(delta.object), before: old))
                             targets.append(nil)
                         case .added, .updated, .replaced, .sync:
                             let new = delta.object.object
