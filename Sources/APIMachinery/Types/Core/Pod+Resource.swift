@@ -82,6 +82,15 @@ extension Pod: Resource {
         return errors
     }
 
+    /// Kubernetes' graceful deletion of Pods: a Pod on a node gets its grace period (the request's, else
+    /// `spec.terminationGracePeriodSeconds`, default 30 s) for its kubelet to stop it; a Pod never scheduled,
+    /// or already finished, goes at once.
+    public func deletionGracePeriod(requested: Int64?) -> Int64? {
+        guard let node = spec?.nodeName, !node.isEmpty else { return 0 }
+        if let phase = status?.phase, phase == "Succeeded" || phase == "Failed" { return 0 }
+        return max(0, requested ?? spec?.terminationGracePeriodSeconds ?? 30)
+    }
+
     public func fieldValue(_ path: String) -> String? {
         switch path {
         case "metadata.name": metadata.name
