@@ -145,4 +145,43 @@ struct ControllerTests {
         #expect(log.count == 2)
         await env.stop()
     }
+
+    @Test("a manager runs once: a second run, concurrent or later, is refused")
+    func managerRunsOnce() async throws {
+        let env = try await TestEnvironment.start()
+        await #expect(throws: ManagerError.self) { try await env.manager.run() }
+        await env.stop()
+        await #expect(throws: ManagerError.self) { try await env.manager.run() }
+    }
+
+    @Test("a fault injector fails matching requests until cleared, and logs every request")
+    func faultInjection() async throws {
+        let env = try await TestEnvironment.start()
+        let faults = FaultInjector()
+        faults.fail(verb: "create", Secret.self, times: nil, with: .internalError("etcd is on fire"))
+        let client = env.client(faults: faults)
+        let controller = env.controller(for: ConfigMap.self).complete(ReconcilerFunction { request in
+            let secrets = client.resource(Secret.self, namespace: request.namespace)
+            if (try? await secrets.get("\(request.name)-secret")) == nil {
+                _ = try await secrets.create(Secret(metadata: ObjectMeta(name: "\(request.name)-secret",
+                    namespace: request.namespace), stringData: ["from": request.name]))
+            }
+            return .done
+        })
+        _ = try await env.client.resource(ConfigMap.self, namespace: "default").create(Self.configMap("app"))
+        try await env.advance(by: .milliseconds(100))
+        #expect(controller.statistics.errors >= 3)
+        #expect(faults.requests(verb: "create").count == controller.statistics.errors)
+        #expect(faults.failedRequests.allSatisfy { $0.verb == "create" && $0.resource.resource == "secrets" })
+        #expect(faults.requests(verb: "get").count == controller.statistics.errors)
+        await #expect(throws: APIError.self) {
+            _ = try await env.client.resource(Secret.self, namespace: "default").get("app-secret")
+        }
+
+        faults.clear()
+        try await env.advance(by: .seconds(2))
+        #expect(try await env.client.resource(Secret.self, namespace: "default").get("app-secret").metadata.name == "app-secret")
+        #expect(controller.statistics.successes == 1)
+        await env.stop()
+    }
 }

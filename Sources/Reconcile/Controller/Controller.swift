@@ -52,7 +52,6 @@ public final class Controller: Sendable {
     struct State {
         var statistics = ReconcileStatistics()
         var recentErrors: [ReconcileFailure] = []
-        var active = 0
     }
 
     init(
@@ -73,7 +72,7 @@ public final class Controller: Sendable {
     public var recentErrors: [ReconcileFailure] { state.withLock { $0.recentErrors } }
 
     /// No request ready or being reconciled (delayed requeues may wait).
-    public var isIdle: Bool { queue.count == 0 && state.withLock { $0.active == 0 } }
+    public var isIdle: Bool { queue.count == 0 && queue.processingCount == 0 }
 
     /// Waits for the sources' caches, then reconciles until the task is cancelled; in-flight reconciles finish.
     public func run() async throws {
@@ -97,11 +96,7 @@ public final class Controller: Sendable {
     }
 
     func process(_ request: Request) async {
-        state.withLock { $0.active += 1 }
-        defer {
-            queue.done(request)
-            state.withLock { $0.active -= 1 }
-        }
+        defer { queue.done(request) }
         do {
             let result = try await reconciler.reconcile(request)
             if let delay = result.requeueAfter {

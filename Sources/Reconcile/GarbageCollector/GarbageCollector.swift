@@ -26,7 +26,6 @@ public final class GarbageCollector: Runnable {
     let graph = Mutex(OwnerGraph())
     let watched = Mutex<[GroupResource: SharedInformer<PartialObjectMetadata>]>([:])
     let ignored: Set<GroupResource>
-    let processing = Atomic<Int>(0)
 
     /// - Parameters:
     ///   - client: acts for the collector (needs get, list, watch, patch and delete on every type).
@@ -46,7 +45,7 @@ public final class GarbageCollector: Runnable {
     }
 
     /// Nothing queued or being processed.
-    public var isIdle: Bool { queue.count == 0 && processing.load(ordering: .acquiring) == 0 }
+    public var isIdle: Bool { queue.count == 0 && queue.processingCount == 0 }
 
     /// Starts metadata informers for registered types not watched yet (run calls it at start and every 30 s;
     /// call it after registering a type to collect it at once). Returns the informers it started.
@@ -101,14 +100,12 @@ public final class GarbageCollector: Runnable {
 
     func work() async {
         while let uid = await queue.get() {
-            processing.add(1, ordering: .relaxed)
             do {
                 try await process(uid)
                 queue.forget(uid)
             } catch {
                 queue.addRateLimited(uid)
             }
-            processing.subtract(1, ordering: .releasing)
             queue.done(uid)
         }
     }

@@ -16,7 +16,8 @@ public struct ManagerError: Error, Hashable, CustomStringConvertible {
         let raw: String
         /// Leader election was lost: the controllers stopped (controller-runtime exits the process).
         public static let leadershipLost = Code(raw: "leadershipLost")
-        /// ``Manager/run()`` was called while the manager runs.
+        /// ``Manager/run()`` was called while the manager runs, or after it ran: a manager runs once (its
+        /// controllers' queues shut down when it stops), as controller-runtime's does.
         public static let alreadyRunning = Code(raw: "alreadyRunning")
     }
 
@@ -57,6 +58,7 @@ public final class Manager: Sendable {
         var otherRunnables: [any Runnable] = []
         var controllers: [Controller] = []
         var running = false
+        var ran = false
         var leading = false
         /// Where runnables added while leading go, to start at once.
         var mailbox: RunnableMailbox?
@@ -113,13 +115,16 @@ public final class Manager: Sendable {
     public func run() async throws {
         let others = RunnableMailbox()
         let alreadyRunning = state.withLock { state -> Bool in
-            if state.running { return true }
+            if state.running || state.ran { return true }
             state.running = true
+            state.ran = true
             others.post(contentsOf: state.otherRunnables)
             state.otherMailbox = others
             return false
         }
-        if alreadyRunning { throw ManagerError(code: .alreadyRunning, message: "the manager is already running") }
+        if alreadyRunning {
+            throw ManagerError(code: .alreadyRunning, message: "the manager is running or has run (a manager runs once)")
+        }
         defer {
             state.withLock { state in
                 state.running = false
