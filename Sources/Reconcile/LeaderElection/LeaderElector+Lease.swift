@@ -13,7 +13,7 @@ extension LeaderElector {
         // 1. The leader's fast path: update the Lease as last seen, without reading it first. A 409 means the
         // view was stale; the slow path below reads the Lease and decides again.
         let fastPath = state.withLock { s -> Lease? in
-            guard isHolder(s.observedRecord), s.observedTime + config.leaseDuration > clock.elapsed else { return nil }
+            guard isHolder(s.observedRecord), s.observedTime + config.leaseDuration > clock() else { return nil }
             return s.lease
         }
         if var lease = fastPath {
@@ -46,7 +46,7 @@ extension LeaderElector {
         let (mayTake, holdsIt) = state.withLock { s -> (Bool, Bool) in
             let holder = s.observedRecord?.holderIdentity ?? ""
             let seconds = s.observedRecord?.leaseDurationSeconds ?? config.leaseDurationSeconds
-            let expired = s.observedTime + .seconds(Int64(seconds)) <= clock.elapsed
+            let expired = s.observedTime + .seconds(Int64(seconds)) <= clock()
             return (holder.isEmpty || expired || isHolder(s.observedRecord), isHolder(s.observedRecord))
         }
         guard mayTake else { return false }
@@ -84,7 +84,7 @@ extension LeaderElector {
 
     /// Records the Lease as last seen; the observed time moves only when its record changed.
     func observe(_ lease: Lease) {
-        let elapsed = clock.elapsed
+        let elapsed = clock()
         let record = lease.spec ?? LeaseSpec()
         state.withLock { s in
             s.lease = lease

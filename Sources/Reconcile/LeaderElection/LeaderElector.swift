@@ -1,4 +1,5 @@
 public import APIMachinery
+import Raft
 import Synchronization
 
 /// Elects one leader among replicas through a coordination.k8s.io/v1 `Lease`, like client-go's
@@ -14,7 +15,7 @@ import Synchronization
 public final class LeaderElector: Sendable {
     let config: LeaderElectionConfig
     let leases: ResourceClient<Lease>
-    let clock: LeaderElectionClock
+    let clock: ElapsedTime
     let now: @Sendable () -> MicroTime
     let state: Mutex<State>
 
@@ -33,7 +34,7 @@ public final class LeaderElector: Sendable {
         var reportedLeader: String?
         /// When the last successful acquire or renew began.
         var lastRenew: Duration = .zero
-        var random: LeaderElectionRandom
+        var random: SplitMix64
     }
 
     /// Creates an elector; nothing happens until ``run(lead:onStoppedLeading:onNewLeader:)``.
@@ -52,10 +53,10 @@ public final class LeaderElector: Sendable {
         try config.validate()
         self.config = config
         self.leases = client.resource(Lease.self, namespace: config.leaseNamespace)
-        self.clock = LeaderElectionClock(clock)
+        self.clock = ElapsedTime(clock)
         self.now = now
         var seeder = SystemRandomNumberGenerator()
-        self.state = Mutex(State(random: LeaderElectionRandom(seed: config.jitterSeed ?? seeder.next())))
+        self.state = Mutex(State(random: SplitMix64(seed: config.jitterSeed ?? seeder.next())))
     }
 
     /// Whether this elector currently leads (its `lead` closure is running and the Lease is being renewed).
@@ -116,7 +117,7 @@ public final class LeaderElector: Sendable {
     /// cancelled (false).
     func campaign(onNewLeader: @Sendable (String) async -> Void) async -> Bool {
         while !Task.isCancelled {
-            let start = clock.elapsed
+            let start = clock()
             let acquired = await tryAcquireOrRenew()
             await reportTransition(onNewLeader)
             if acquired {
@@ -127,7 +128,7 @@ public final class LeaderElector: Sendable {
                 let fraction = config.jitterFactor > 0 ? Double.random(in: 0..<1, using: &s.random) : 0
                 return config.retryPeriod + config.retryPeriod * (fraction * config.jitterFactor)
             }
-            do { try await clock.sleep(until: clock.elapsed + wait) } catch { return false }
+            do { try await clock.sleep(until: clock() + wait) } catch { return false }
         }
         return false
     }
@@ -162,8 +163,8 @@ public final class LeaderElector: Sendable {
     /// watchdog decides when they have lasted too long.
     func renewLoop(onNewLeader: @Sendable (String) async -> Void) async -> LeaderElectionTermEnd {
         while true {
-            do { try await clock.sleep(until: clock.elapsed + config.retryPeriod) } catch { return .cancelled }
-            let start = clock.elapsed
+            do { try await clock.sleep(until: clock() + config.retryPeriod) } catch { return .cancelled }
+            let start = clock()
             // An attempt that starts at the deadline is too late even if it succeeds.
             if start >= state.withLock({ $0.lastRenew }) + config.renewDeadline { return .lost }
             if await tryAcquireOrRenew() { state.withLock { $0.lastRenew = start } }
@@ -177,7 +178,7 @@ public final class LeaderElector: Sendable {
         while true {
             let deadline = state.withLock { $0.lastRenew } + config.renewDeadline
             do { try await clock.sleep(until: deadline) } catch { return .cancelled }
-            if state.withLock({ $0.lastRenew }) + config.renewDeadline <= clock.elapsed { return .lost }
+            if state.withLock({ $0.lastRenew }) + config.renewDeadline <= clock() { return .lost }
         }
     }
 
