@@ -79,6 +79,33 @@ let package = Package(
             dependencies: [.product(name: "APIMachinery", package: "swift-control-plane"), "APIWorkloads"],
             path: "Sources/APILoad"
         ),
+        .executableTarget(
+            name: "InformerBenchmarks",
+            dependencies: [
+                .product(name: "Informers", package: "swift-control-plane"),
+                .product(name: "APIMachinery", package: "swift-control-plane"),
+                .product(name: "Benchmark", package: "package-benchmark"),
+                "InformerWorkloads",
+            ],
+            path: "Benchmarks/InformerBenchmarks",
+            swiftSettings: [.enableUpcomingFeature("ExistentialAny")],
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "package-benchmark")]
+        ),
+        .target(
+            name: "InformerWorkloads",
+            dependencies: [
+                .product(name: "Informers", package: "swift-control-plane"),
+                .product(name: "APIMachinery", package: "swift-control-plane"),
+                .product(name: "Store", package: "swift-control-plane"),
+                "StoreWorkloads",
+            ],
+            path: "Sources/InformerWorkloads"
+        ),
+        .executableTarget(
+            name: "informer-load",
+            dependencies: [.product(name: "APIMachinery", package: "swift-control-plane"), "InformerWorkloads"],
+            path: "Sources/InformerLoad"
+        ),
     ],
     swiftLanguageModes: [.v6]
 )

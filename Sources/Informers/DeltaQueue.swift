@@ -133,6 +133,7 @@ public final class DeltaQueue<Object: APIObject>: Sendable {
     /// Queues a full list: ``DeltaType/replaced`` for each object, then tombstones for known keys it lacks.
     public func replace(_ objects: [Object], resourceVersion: String) async {
         let prepared = transform == nil ? objects : objects.map(prepare)
+        knownObjects?.reserveCapacity(prepared.count)
         await withRoom { s in
             let initial = !s.populated
             s.populated = true
@@ -214,7 +215,12 @@ public final class DeltaQueue<Object: APIObject>: Sendable {
                 s.inFlight = Array(s.items[s.head..<end])
                 s.inFlightBase = s.base + UInt64(s.head)
                 s.head = end
-                if s.head * 2 >= s.items.count {
+                if s.head == s.items.count {
+                    // Drained: drop the buffer (a large list would otherwise keep its capacity forever).
+                    s.base += UInt64(s.head)
+                    s.items = []
+                    s.head = 0
+                } else if s.head * 2 >= s.items.count {
                     s.items.removeFirst(s.head)
                     s.base += UInt64(s.head)
                     s.head = 0
@@ -267,6 +273,7 @@ public final class DeltaQueue<Object: APIObject>: Sendable {
                 }
             }
             s.inFlight.removeAll(keepingCapacity: true)
+            if s.pending.isEmpty && s.pending.capacity > 1024 { s.pending = [:] }
             Self.settleProgress(&s)
             guard s.queued < capacity else { return ([], justSynced) }
             let wake = Array(s.producers.values)

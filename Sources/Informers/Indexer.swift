@@ -13,8 +13,16 @@ public final class Indexer<Object: APIObject>: Sendable {
     /// The name of the index by namespace that indexers have by default.
     public static var namespaceIndex: String { "namespace" }
 
+    /// A cached object on the heap: the dictionary holds 8-byte references instead of the objects' inline
+    /// size (a Pod is over 1 KB inline, and a dictionary keeps up to half its buckets empty), and growing
+    /// it moves references only.
+    final class Stored: Sendable {
+        let object: Object
+        init(_ object: Object) { self.object = object }
+    }
+
     struct State {
-        var items: [ObjectKey: Object] = [:]
+        var items: [ObjectKey: Stored] = [:]
         var indexers: [String: IndexFunction]
         /// index name → index value → keys.
         var indices: [String: [String: Set<ObjectKey>]] = [:]
@@ -27,7 +35,7 @@ public final class Indexer<Object: APIObject>: Sendable {
         /// Stores `object` under `key`, returning the object it replaces.
         @discardableResult
         mutating func put(_ key: ObjectKey, _ object: Object) -> Object? {
-            let old = items.updateValue(object, forKey: key)
+            let old = items.updateValue(Stored(object), forKey: key)?.object
             for (name, function) in indexers {
                 reindex(name, function, key: key, old: old, new: object)
             }
@@ -37,7 +45,7 @@ public final class Indexer<Object: APIObject>: Sendable {
         /// Removes `key`, returning the object it held.
         @discardableResult
         mutating func remove(_ key: ObjectKey) -> Object? {
-            guard let old = items.removeValue(forKey: key) else { return nil }
+            guard let old = items.removeValue(forKey: key)?.object else { return nil }
             for (name, function) in indexers {
                 reindex(name, function, key: key, old: old, new: nil)
             }
@@ -81,8 +89,8 @@ public final class Indexer<Object: APIObject>: Sendable {
             for (name, function) in indexers {
                 s.indexers[name] = function
                 s.indices[name] = [:]
-                for (key, object) in s.items {
-                    s.reindex(name, function, key: key, old: nil, new: object)
+                for (key, stored) in s.items {
+                    s.reindex(name, function, key: key, old: nil, new: stored.object)
                 }
             }
         }
@@ -118,17 +126,22 @@ public final class Indexer<Object: APIObject>: Sendable {
 
     /// The object with this key.
     public func get(_ key: ObjectKey) -> Object? {
-        state.withLock { $0.items[key] }
+        state.withLock { $0.items[key]?.object }
     }
 
     /// Every object, in no particular order.
     public func list() -> [Object] {
-        state.withLock { Array($0.items.values) }
+        state.withLock { $0.items.values.map(\.object) }
     }
 
     /// Every key, in no particular order.
     public func keys() -> [ObjectKey] {
         state.withLock { Array($0.items.keys) }
+    }
+
+    /// Makes room for `count` objects in all (before a large list is applied).
+    func reserveCapacity(_ count: Int) {
+        state.withLock { s in if count > s.items.capacity { s.items.reserveCapacity(count) } }
     }
 
     /// The number of objects.
@@ -137,7 +150,7 @@ public final class Indexer<Object: APIObject>: Sendable {
     /// The objects whose `indexName` values include `value`.
     public func byIndex(_ indexName: String, _ value: String) throws(InformerError) -> [Object] {
         try state.withLock { s throws(InformerError) in
-            try s.keys(indexName, value).compactMap { s.items[$0] }
+            try s.keys(indexName, value).compactMap { s.items[$0]?.object }
         }
     }
 
@@ -162,7 +175,7 @@ public final class Indexer<Object: APIObject>: Sendable {
             }
             var keys = Set<ObjectKey>()
             for value in function(object) { keys.formUnion(index[value] ?? []) }
-            return keys.compactMap { s.items[$0] }
+            return keys.compactMap { s.items[$0]?.object }
         }
     }
 }

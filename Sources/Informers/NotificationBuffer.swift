@@ -7,16 +7,20 @@ import Synchronization
 /// Order per object is kept: while anything is spilled, every new notification is spilled too, and the
 /// ring (older) is drained before spilled entries move into it, oldest object first.
 final class NotificationBuffer<Object: Sendable>: Sendable {
-    struct Entry: Sendable {
-        var key: ObjectKey
-        var event: InformerEvent<Object>
+    /// One notification, shared by reference between every listener it goes to (one retain per
+    /// listener instead of copying the objects' fields).
+    final class Entry: Sendable {
+        let key: ObjectKey
+        let event: InformerEvent<Object>
         /// For deletes: the cached object the delete removed (the last state the consumer was told about).
-        var before: Object?
+        let before: Object?
+        let isInitialAdd: Bool
 
         init(key: ObjectKey, event: InformerEvent<Object>, before: Object? = nil) {
             self.key = key
             self.event = event
             self.before = before
+            isInitialAdd = event.isInitialAdd
         }
     }
 
@@ -82,13 +86,13 @@ final class NotificationBuffer<Object: Sendable>: Sendable {
         var isEmpty: Bool { ringCount == 0 && !spillActive }
 
         mutating func push(_ entry: Entry, capacity: Int) {
-            if entry.event.isInitialAdd { initialPending += 1 }
+            if entry.isInitialAdd { initialPending += 1 }
             if !spillActive && ringCount < capacity {
                 ring.append(entry)
                 return
             }
             if var pending = spill[entry.key] {
-                let before = pending.initialCount + (entry.event.isInitialAdd ? 1 : 0)
+                let before = pending.initialCount + (entry.isInitialAdd ? 1 : 0)
                 pending.latest = entry.event
                 initialPending -= before - pending.initialCount
                 spill[entry.key] = pending
@@ -174,7 +178,9 @@ final class NotificationBuffer<Object: Sendable>: Sendable {
                 if s.isEmpty { return nil }
                 s.inProgress = true
                 let batch = s.take(max: max, capacity: capacity)
-                s.lastInitialCount = batch.reduce(0) { $0 + ($1.event.isInitialAdd ? 1 : 0) }
+                if s.initialPending > 0 {
+                    s.lastInitialCount = batch.reduce(0) { $0 + ($1.isInitialAdd ? 1 : 0) }
+                }
                 return .some(batch)
             }
             if let batch { return batch }

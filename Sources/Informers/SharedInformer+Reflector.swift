@@ -15,10 +15,9 @@ extension SharedInformer {
         while !Task.isCancelled {
             let last = lastSyncResourceVersion
             let resourceVersion = relistFromLatest ? "" : (last.isEmpty ? "0" : last)
-            let list: ObjectList<Object>
+            let listVersion: String
             do {
-                list = try await listWatch.list(ListOptions(labelSelector: options.labelSelector,
-                    fieldSelector: options.fieldSelector, resourceVersion: resourceVersion))
+                listVersion = try await listAndReplace(resourceVersion)
             } catch {
                 if Task.isCancelled { return }
                 if Self.needsLatest(error) { relistFromLatest = true }
@@ -26,8 +25,6 @@ extension SharedInformer {
                 continue
             }
             relistFromLatest = false
-            let listVersion = list.metadata.resourceVersion ?? ""
-            await queue.replace(list.items, resourceVersion: listVersion)
             if Task.isCancelled { return }
             syncEmptyInitialList()
             setLastSyncResourceVersion(listVersion)
@@ -53,6 +50,16 @@ extension SharedInformer {
             }
             guard await clock.sleep(for: backoff.next(now: clock.now())) else { return }
         }
+    }
+
+    /// Lists and queues the list as a replace; returns its resourceVersion. (A function of its own so the
+    /// list's items are released before the watch starts.)
+    func listAndReplace(_ resourceVersion: String) async throws(APIError) -> String {
+        let list = try await listWatch.list(ListOptions(labelSelector: options.labelSelector,
+            fieldSelector: options.fieldSelector, resourceVersion: resourceVersion))
+        let version = list.metadata.resourceVersion ?? ""
+        await queue.replace(list.items, resourceVersion: version)
+        return version
     }
 
     /// An empty first list syncs the queue without a delta to process: mark the informer synced here.
