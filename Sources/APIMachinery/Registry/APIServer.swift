@@ -104,6 +104,14 @@ public final class APIServer: Sendable {
 
     func registerType(_ type: ResourceType) throws(APIError) { try resources.register(type, store: store) }
 
+    /// Creates the system namespaces (`default`, `kube-system`, `kube-public`, `kube-node-lease`) that do not
+    /// exist yet, as a starting API server does. Otherwise each appears on first use.
+    public func createSystemNamespaces() async throws(APIError) {
+        for name in ResourceTable.systemNamespaces.sorted() {
+            _ = try await resources.namespaceState(name)
+        }
+    }
+
     /// Every registered type, in registration order.
     public var registeredResources: [ResourceDescriptor] {
         resources.table.withLock { table in table.order.map { table.byResource[$0]!.descriptor } }

@@ -293,22 +293,23 @@ public final class GarbageCollector: Runnable {
     }
 }
 
-/// Feeds a metadata informer's events into the collector's graph.
+/// Feeds a metadata informer's events into the collector's graph. Weak: the collector keeps its informers,
+/// and they keep their handlers.
 struct GraphHandler: ResourceEventHandler {
-    let collector: GarbageCollector
+    weak let collector: GarbageCollector?
     let resource: GroupResource
 
     func onAdd(_ object: PartialObjectMetadata, isInInitialList: Bool) async {
-        collector.observe(object.metadata, resource: resource)
+        collector?.observe(object.metadata, resource: resource)
     }
 
     func onUpdate(old: PartialObjectMetadata, new: PartialObjectMetadata) async {
-        if old.metadata.uid != new.metadata.uid { collector.forget(old.metadata) }
-        collector.observe(new.metadata, resource: resource)
+        if old.metadata.uid != new.metadata.uid { collector?.forget(old.metadata) }
+        collector?.observe(new.metadata, resource: resource)
     }
 
     func onDelete(_ deleted: DeletedObject<PartialObjectMetadata>) async {
-        collector.forget(deleted.object.metadata)
+        collector?.forget(deleted.object.metadata)
     }
 }
 

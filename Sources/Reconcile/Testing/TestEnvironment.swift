@@ -86,6 +86,7 @@ public final class TestEnvironment: Sendable {
         let epoch = options.epoch
         serverOptions.now = { epoch.adding(seconds: clock.now.offset.components.seconds) }
         let server = APIServer(store: store, options: serverOptions)
+        try await server.createSystemNamespaces()
         let env = TestEnvironment(options: options, clock: clock, store: store, server: server)
         if let collector = env.garbageCollector {
             collector.refreshResources()
