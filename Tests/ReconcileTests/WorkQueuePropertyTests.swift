@@ -74,7 +74,7 @@ struct WorkQueuePropertyTests {
             }
 
             // Phase 1 drains before producers start, so each of those keys is processed exactly once.
-            await workQueueEventually({ queue.isIdle }, timeout: .seconds(5))
+            await workQueueEventually({ queue.isIdle }, timeout: .seconds(60))
             let phaseOne = recorder.observations.withLock { $0.processed }
             #expect(Set(phaseOne.keys) == distinct)
             #expect(phaseOne.values.allSatisfy { $0 == 1 })
@@ -98,7 +98,7 @@ struct WorkQueuePropertyTests {
                 }
                 try await producers.waitForAll()
             }
-            await workQueueEventually({ queue.isIdle }, timeout: .seconds(5))
+            await workQueueEventually({ queue.isIdle }, timeout: .seconds(60))
             queue.shutDown()
             try await group.waitForAll()
         }
