@@ -1,25 +1,41 @@
 /// Declarative rollouts of a pod template through ReplicaSets (apps/v1 `Deployment`).
+///
+/// `metadata`, `spec` and `status` live in one shared copy-on-write box: a copy is one
+/// reference, and copies share their members until one of them is mutated. Equality, hashing and JSON
+/// are by value.
 public struct Deployment: Sendable, Hashable, Codable {
-    public var metadata: ObjectMeta
-    public var spec: DeploymentSpec?
-    public var status: DeploymentStatus?
+    var storage: CopyOnWrite<ObjectParts<DeploymentSpec, DeploymentStatus>>
 
-    public init(metadata: ObjectMeta = ObjectMeta(), spec: DeploymentSpec? = nil, status: DeploymentStatus? = nil) {
-        self.metadata = metadata
-        self.spec = spec
-        self.status = status
+    public var metadata: ObjectMeta {
+        _read { yield storage.value.metadata }
+        _modify { yield &storage.value.metadata }
     }
 
-    enum CodingKeys: String, CodingKey {
-        case metadata, spec, status
+    public var spec: DeploymentSpec? {
+        _read { yield storage.value.spec }
+        _modify { yield &storage.value.spec }
+    }
+
+    public var status: DeploymentStatus? {
+        _read { yield storage.value.status }
+        _modify { yield &storage.value.status }
+    }
+
+    public init(metadata: ObjectMeta = ObjectMeta(), spec: DeploymentSpec? = nil, status: DeploymentStatus? = nil) {
+        storage = CopyOnWrite(ObjectParts(metadata: metadata, spec: spec, status: status))
     }
 
     public init(from decoder: any Decoder) throws {
-        let container = try decoder.container(keyedBy: CodingKeys.self)
-        metadata = try container.decodeIfPresent(ObjectMeta.self, forKey: .metadata) ?? ObjectMeta()
-        spec = try container.decodeIfPresent(DeploymentSpec.self, forKey: .spec)
-        status = try container.decodeIfPresent(DeploymentStatus.self, forKey: .status)
+        storage = CopyOnWrite(try ObjectParts(from: decoder))
     }
+
+    public func encode(to encoder: any Encoder) throws {
+        try storage.value.encode(to: encoder)
+    }
+
+    public static func == (lhs: Deployment, rhs: Deployment) -> Bool { lhs.storage == rhs.storage }
+
+    public func hash(into hasher: inout Hasher) { storage.hash(into: &hasher) }
 }
 
 /// The desired state of a deployment.

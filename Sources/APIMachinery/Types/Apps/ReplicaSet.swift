@@ -1,25 +1,41 @@
 /// Keeps a number of identical pods running (apps/v1 `ReplicaSet`).
+///
+/// `metadata`, `spec` and `status` live in one shared copy-on-write box: a copy is one
+/// reference, and copies share their members until one of them is mutated. Equality, hashing and JSON
+/// are by value.
 public struct ReplicaSet: Sendable, Hashable, Codable {
-    public var metadata: ObjectMeta
-    public var spec: ReplicaSetSpec?
-    public var status: ReplicaSetStatus?
+    var storage: CopyOnWrite<ObjectParts<ReplicaSetSpec, ReplicaSetStatus>>
 
-    public init(metadata: ObjectMeta = ObjectMeta(), spec: ReplicaSetSpec? = nil, status: ReplicaSetStatus? = nil) {
-        self.metadata = metadata
-        self.spec = spec
-        self.status = status
+    public var metadata: ObjectMeta {
+        _read { yield storage.value.metadata }
+        _modify { yield &storage.value.metadata }
     }
 
-    enum CodingKeys: String, CodingKey {
-        case metadata, spec, status
+    public var spec: ReplicaSetSpec? {
+        _read { yield storage.value.spec }
+        _modify { yield &storage.value.spec }
+    }
+
+    public var status: ReplicaSetStatus? {
+        _read { yield storage.value.status }
+        _modify { yield &storage.value.status }
+    }
+
+    public init(metadata: ObjectMeta = ObjectMeta(), spec: ReplicaSetSpec? = nil, status: ReplicaSetStatus? = nil) {
+        storage = CopyOnWrite(ObjectParts(metadata: metadata, spec: spec, status: status))
     }
 
     public init(from decoder: any Decoder) throws {
-        let container = try decoder.container(keyedBy: CodingKeys.self)
-        metadata = try container.decodeIfPresent(ObjectMeta.self, forKey: .metadata) ?? ObjectMeta()
-        spec = try container.decodeIfPresent(ReplicaSetSpec.self, forKey: .spec)
-        status = try container.decodeIfPresent(ReplicaSetStatus.self, forKey: .status)
+        storage = CopyOnWrite(try ObjectParts(from: decoder))
     }
+
+    public func encode(to encoder: any Encoder) throws {
+        try storage.value.encode(to: encoder)
+    }
+
+    public static func == (lhs: ReplicaSet, rhs: ReplicaSet) -> Bool { lhs.storage == rhs.storage }
+
+    public func hash(into hasher: inout Hasher) { storage.hash(into: &hasher) }
 }
 
 /// The desired state of a replica set.
