@@ -17,6 +17,12 @@ public final class DeltaQueue<Object: APIObject>: Sendable {
     struct Pending {
         var count: Int
         var last: UInt64
+
+        /// One more delta queued for the key, at `sequence`.
+        mutating func record(_ sequence: UInt64) {
+            count += 1
+            last = sequence
+        }
     }
 
     struct State {
@@ -62,8 +68,8 @@ public final class DeltaQueue<Object: APIObject>: Sendable {
                 }
                 return
             }
-            pending[delta.key, default: Pending(count: 0, last: 0)].count += 1
-            pending[delta.key]!.last = nextSequence
+            let sequence = nextSequence
+            pending[delta.key, default: Pending(count: 0, last: 0)].record(sequence)
             if delta.isInInitialList { initialRemaining += 1 }
             items.append(delta)
         }
@@ -106,8 +112,9 @@ public final class DeltaQueue<Object: APIObject>: Sendable {
     func prepare(_ object: Object) -> Object { transform.map { $0(object) } ?? object }
 
     func makeDelta(_ type: DeltaType, _ object: Object) -> Delta<Object> {
-        var delta = Delta(type: type, object: .object(object), key: ObjectKey(object.metadata))
-        delta.revision = UInt64(object.metadata.resourceVersion) ?? 0
+        let metadata = object.metadata  // one copy: `metadata` is a getter through the protocol
+        var delta = Delta(type: type, object: .object(object), key: ObjectKey(metadata))
+        delta.revision = UInt64(metadata.resourceVersion) ?? 0
         return delta
     }
 
@@ -139,6 +146,7 @@ public final class DeltaQueue<Object: APIObject>: Sendable {
             s.populated = true
             var listed = Set<ObjectKey>(minimumCapacity: prepared.count)
             s.items.reserveCapacity(s.items.count + prepared.count)
+            s.pending.reserveCapacity(s.pending.count + prepared.count)
             for object in prepared {
                 var delta = makeDelta(.replaced, object)
                 delta.isInInitialList = initial
@@ -268,8 +276,12 @@ public final class DeltaQueue<Object: APIObject>: Sendable {
                         justSynced = true
                     }
                 }
-                if let pending = s.pending[delta.key] {
-                    if pending.count <= 1 { s.pending[delta.key] = nil } else { s.pending[delta.key]!.count -= 1 }
+                if let index = s.pending.index(forKey: delta.key) {  // one hash per key
+                    if s.pending.values[index].count <= 1 {
+                        s.pending.remove(at: index)
+                    } else {
+                        s.pending.values[index].count -= 1
+                    }
                 }
             }
             s.inFlight.removeAll(keepingCapacity: true)

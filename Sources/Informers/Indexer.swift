@@ -26,9 +26,13 @@ public final class Indexer<Object: APIObject>: Sendable {
         var indexers: [String: IndexFunction]
         /// index name → index value → keys.
         var indices: [String: [String: Set<ObjectKey>]] = [:]
+        /// The built-in namespace index, maintained from keys: reading `metadata` through the protocol
+        /// copies a whole ObjectMeta per object, the key already has the namespace.
+        var keyNamespaceIndex: String?
 
-        init(indexers: [String: IndexFunction]) {
+        init(indexers: [String: IndexFunction], keyNamespaceIndex: String?) {
             self.indexers = indexers
+            self.keyNamespaceIndex = keyNamespaceIndex
             for name in indexers.keys { indices[name] = [:] }
         }
 
@@ -53,6 +57,17 @@ public final class Indexer<Object: APIObject>: Sendable {
         }
 
         mutating func reindex(_ name: String, _ function: IndexFunction, key: ObjectKey, old: Object?, new: Object?) {
+            if name == keyNamespaceIndex {
+                // A key's namespace never changes: only adds and removals touch this index.
+                if (old == nil) == (new == nil) { return }
+                if new != nil {
+                    indices[name]![key.namespace, default: []].insert(key)
+                } else {
+                    indices[name]![key.namespace]?.remove(key)
+                    if indices[name]![key.namespace]?.isEmpty == true { indices[name]![key.namespace] = nil }
+                }
+                return
+            }
             let oldValues = old.map(function) ?? []
             let newValues = new.map(function) ?? []
             if oldValues == newValues { return }
@@ -73,9 +88,18 @@ public final class Indexer<Object: APIObject>: Sendable {
 
     let state: Mutex<State>
 
-    /// - Parameter indexers: index functions by index name; by default only ``namespaceIndex``.
-    public init(indexers: [String: IndexFunction] = [Indexer.namespaceIndex: { [$0.metadata.namespace] }]) {
-        state = Mutex(State(indexers: indexers))
+    /// - Parameters:
+    ///   - indexers: index functions by index name.
+    ///   - indexesNamespaces: also keep ``namespaceIndex`` (by the objects' namespaces), unless `indexers`
+    ///     defines an index of that name itself.
+    public init(indexers: [String: IndexFunction] = [:], indexesNamespaces: Bool = true) {
+        var all = indexers
+        var keyNamespaceIndex: String?
+        if indexesNamespaces && all[Self.namespaceIndex] == nil {
+            all[Self.namespaceIndex] = { [$0.metadata.namespace] }
+            keyNamespaceIndex = Self.namespaceIndex
+        }
+        state = Mutex(State(indexers: all, keyNamespaceIndex: keyNamespaceIndex))
     }
 
     /// Adds index functions; objects already cached are indexed at once (client-go v0.32 behaviour).

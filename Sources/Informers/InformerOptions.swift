@@ -7,8 +7,8 @@ public struct InformerOptions<Object: APIObject>: Sendable {
     public var resyncPeriod: Duration?
     /// Applied to every object before it is cached (trim `managedFields`, drop big fields…).
     public var transform: (@Sendable (Object) -> Object)?
-    /// The cache's index functions; by default the index by namespace.
-    public var indexers: [String: Indexer<Object>.IndexFunction]
+    /// The cache's index functions, in addition to the index by namespace (``Indexer/namespaceIndex``).
+    public var indexers: [String: Indexer<Object>.IndexFunction] = [:]
     /// Per handler (and per ``SharedInformer/events(bufferCapacity:)`` sequence): notifications buffered
     /// before further ones are coalesced per object.
     public var handlerBufferCapacity: Int = 1024
@@ -25,7 +25,5 @@ public struct InformerOptions<Object: APIObject>: Sendable {
     /// Only objects matching this field selector are listed and watched.
     public var fieldSelector: String = ""
 
-    public init() {
-        indexers = [Indexer<Object>.namespaceIndex: { [$0.metadata.namespace] }]
-    }
+    public init() {}
 }

@@ -102,4 +102,21 @@ struct IndexerTests {
         #expect(lister.list(namespace: "two", selector: try LabelQuery(parsing: "app=web")).map(\.metadata.name) == ["c"])
         #expect(try lister.byIndex("namespace", "two").map(\.metadata.name) == ["c"])
     }
+
+    @Test("the namespace index comes with custom indexers unless turned off, and follows adds and deletes")
+    func namespaceIndexWithCustomIndexers() throws {
+        let both = Indexer<ConfigMap>(indexers: ["label": { $0.metadata.labels.map { "\($0.key)=\($0.value)" } }])
+        both.add(configMap("a", namespace: "one"))
+        both.add(configMap("b", namespace: "two"))
+        both.update(configMap("a", namespace: "one", labels: ["x": "y"]))
+        #expect(try both.indexKeys(Indexer<ConfigMap>.namespaceIndex, "one").map(\.name) == ["a"])
+        #expect(try Set(both.indexValues(Indexer<ConfigMap>.namespaceIndex)) == ["one", "two"])
+        both.delete(configMap("a", namespace: "one"))
+        #expect(try both.indexValues(Indexer<ConfigMap>.namespaceIndex) == ["two"])
+        #expect(try both.index(Indexer<ConfigMap>.namespaceIndex, matching: configMap("probe", namespace: "two"))
+            .map(\.metadata.name) == ["b"])
+
+        let labelsOnly = Indexer<ConfigMap>(indexers: ["label": { _ in [] }], indexesNamespaces: false)
+        #expect(throws: InformerError.self) { try labelsOnly.byIndex(Indexer<ConfigMap>.namespaceIndex, "one") }
+    }
 }
