@@ -58,18 +58,23 @@ extension APIServer {
         let prefix = storage.keys.prefix(namespace: namespace)
         let request = WatchRequest(key: prefix, rangeEnd: KeyRange.prefixEnd(prefix), startRevision: startRevision,
             prevKV: true, progressNotify: options.allowWatchBookmarks)
-        let watch: ObjectWatch
-        do {
-            let storeWatch = try store.watch(request)
-            watch = ObjectWatch(initial: initial, storeWatch: storeWatch,
-                selection: selection.isEverything ? nil : selection, codec: storage.codec, keys: storage.keys,
-                bookmarks: options.allowWatchBookmarks)
-        } catch {
-            let failure = ResourceStorage.translate(error, requested: requested ?? 0)
-            let event = WatchEvent<any APIObject>(type: .error, object: nil, status: failure.status, resourceVersion: "")
-            return ObjectWatch(initial: initial + [event], storeWatch: nil, selection: nil, codec: storage.codec,
-                keys: storage.keys, bookmarks: false)
+        let source: ObjectWatch.Source
+        if let reader = storage.cache.reader(from: startRevision) {
+            // The cache's window holds every change from the start: reuse its decoded objects.
+            source = .cache(reader, after: startRevision - 1)
+        } else {
+            do {
+                source = .store(try store.watch(request))
+            } catch {
+                let failure = ResourceStorage.translate(error, requested: requested ?? 0)
+                let event = WatchEvent<any APIObject>(type: .error, object: nil, status: failure.status,
+                    resourceVersion: "")
+                return ObjectWatch(initial: initial + [event], source: .none, selection: nil, namespace: namespace,
+                    codec: storage.codec, keys: storage.keys, bookmarks: false)
+            }
         }
+        let watch = ObjectWatch(initial: initial, source: source, selection: selection.isEverything ? nil : selection,
+            namespace: namespace, codec: storage.codec, keys: storage.keys, bookmarks: options.allowWatchBookmarks)
         if let timeout = options.timeoutSeconds, timeout > 0 {
             watch.expire(after: .seconds(timeout), clock: self.options.clock)
         }

@@ -32,12 +32,16 @@ final class ObjectCache: Sendable {
         var waiters: [(revision: Int64, continuation: CheckedContinuation<Void, any Error>)] = []
         var watch: Watch?
         var task: Task<Void, Never>?
+        /// Recent decoded changes, for API watches.
+        var window = Window()
     }
 
     let store: KeyValueStore
     let codec: ObjectCodec
     let keys: StorageKeys
     let state = Mutex(State())
+    /// How many recent changes the window keeps for API watches.
+    let windowCapacity: Int
     /// Told of every change before waiters for its revision resume (the RBAC authorizer follows its
     /// objects this way, so an authorization after a write of a role sees the role).
     let observer = Mutex<(@Sendable (Change) -> Void)?>(nil)
@@ -49,10 +53,11 @@ final class ObjectCache: Sendable {
         case delete(namespace: String, name: String)
     }
 
-    init(store: KeyValueStore, codec: ObjectCodec, keys: StorageKeys) {
+    init(store: KeyValueStore, codec: ObjectCodec, keys: StorageKeys, windowCapacity: Int = defaultWindowCapacity) {
         self.store = store
         self.codec = codec
         self.keys = keys
+        self.windowCapacity = max(1, windowCapacity)
     }
 
     /// Starts loading on first use.
@@ -74,13 +79,14 @@ final class ObjectCache: Sendable {
     }
 
     func stop() {
-        let (task, watch, waiters) = state.withLock { state in
+        let (task, watch, waiters, readers) = state.withLock { state in
             state.phase = .stopped(.serviceUnavailable("the API server is shutting down"))
             defer { state.waiters = [] }
-            return (state.task, state.watch, state.waiters)
+            return (state.task, state.watch, state.waiters, state.window.wakeAll())
         }
         task?.cancel()
         watch?.cancel()
+        for reader in readers { reader.resume() }
         for waiter in waiters { waiter.continuation.resume(throwing: APIError.serviceUnavailable("shutting down")) }
     }
 
@@ -92,12 +98,13 @@ final class ObjectCache: Sendable {
                 continue  // fell behind retained history: relist
             } catch {
                 let failure = (error as? APIError) ?? APIError.serviceUnavailable("storage: \(error)")
-                let waiters = state.withLock { state in
+                let (waiters, readers) = state.withLock { state in
                     state.phase = .stopped(failure)
                     defer { state.waiters = [] }
-                    return state.waiters
+                    return (state.waiters, state.window.wakeAll())
                 }
                 for waiter in waiters { waiter.continuation.resume(throwing: failure) }
+                for reader in readers { reader.resume() }
                 return
             }
         }
@@ -118,18 +125,21 @@ final class ObjectCache: Sendable {
         if let observe = observer.withLock({ $0 }) {
             observe(.reset(namespaces.values.flatMap { $0.values.map(\.object) }))
         }
-        let ready = state.withLock { state -> [CheckedContinuation<Void, any Error>]? in
+        let ready = state.withLock { state -> ([CheckedContinuation<Void, any Error>], [UnsafeContinuation<Void, Never>])? in
             if case .stopped = state.phase { return nil }
             state.namespaces = namespaces
             state.watch = watch
             state.phase = .ready
-            return advance(&state, to: revision)
+            // A (re)load loses continuity: watches that have not seen `revision` continue from the store.
+            let readers = state.window.reset(at: revision)
+            return (advance(&state, to: revision), readers)
         }
         guard let ready else {
             watch.cancel()  // stopped while loading
             return
         }
-        for waiter in ready { waiter.resume() }
+        for waiter in ready.0 { waiter.resume() }
+        for reader in ready.1 { reader.resume() }
         for try await update in watch {
             var decoded: [(Store.Event.Kind, Entry?, [UInt8])] = []
             decoded.reserveCapacity(update.events.count)
@@ -150,21 +160,46 @@ final class ObjectCache: Sendable {
                     }
                 }
             }
-            let woken = state.withLock { state in
-                for (kind, entry, key) in decoded {
+            let (woken, readers) = state.withLock { state in
+                for (index, (_, entry, key)) in decoded.enumerated() {
+                    let revision = update.events[index].kv.modRevision
                     if let entry {
-                        state.namespaces[entry.namespace, default: [:]][entry.name] = entry
-                    } else if kind == .delete {
+                        let previous = state.namespaces[entry.namespace, default: [:]].updateValue(entry, forKey: entry.name)
+                        let created = update.events[index].kv.createRevision == revision
+                        state.window.append(CachedEvent(kind: created ? .created : .updated, revision: revision,
+                            namespace: entry.namespace, object: entry.object, previous: previous?.object))
+                    } else {
                         let (namespace, name) = keys.names(ofKey: key)
-                        state.namespaces[namespace]?[name] = nil
+                        let previous = state.namespaces[namespace]?.removeValue(forKey: name)
                         if state.namespaces[namespace]?.isEmpty == true { state.namespaces[namespace] = nil }
+                        var object = previous?.object ?? bareObject(namespace: namespace, name: name)
+                        object?.metadata.resourceVersion = String(revision)
+                        if let object {
+                            state.window.append(CachedEvent(kind: .deleted, revision: revision, namespace: namespace,
+                                object: object, previous: nil))
+                        }
                     }
                 }
-                return advance(&state, to: update.header.revision)
+                if update.isProgressNotify { state.window.progressRevision = update.header.revision }
+                let woken = advance(&state, to: update.header.revision)
+                return (woken, state.window.settle(capacity: windowCapacity))
             }
             for waiter in woken { waiter.resume() }
+            for reader in readers { reader.resume() }
         }
         throw APIError.serviceUnavailable("the storage watch of \(codec.descriptor.groupResource) ended")
+    }
+
+    /// An object with only a name and namespace (a delete of a key the cache did not hold).
+    private func bareObject(namespace: String, name: String) -> (any APIObject)? {
+        var metadata = JSONObject()
+        metadata["name"] = .string(name)
+        if !namespace.isEmpty { metadata["namespace"] = .string(namespace) }
+        var tree = JSONObject()
+        tree["metadata"] = .object(metadata)
+        guard var bare = try? codec.decodeTree(tree) else { return nil }
+        bare.metadata.name = name
+        return bare
     }
 
     private func advance(_ state: inout State, to revision: Int64) -> [CheckedContinuation<Void, any Error>] {
