@@ -262,7 +262,9 @@ final class ObjectCache: Sendable {
         for objects in snapshot {
             for entry in objects.values where predicate(entry) { selected.append(entry) }
         }
-        return (revision, selected.sorted { $0.key.lexicographicallyPrecedes($1.key) })
+        // In place, by memcmp: a byte-by-byte generic comparison was most of a 100,000-object list.
+        selected.sort { compareBytes($0.key, $1.key) < 0 }
+        return (revision, selected)
     }
 
     /// One cached object.

@@ -4,14 +4,15 @@ import Glibc
 import Darwin
 #endif
 
-/// Compares byte strings lexicographically (memcmp, then length).
+/// Compares byte strings lexicographically (memcmp, then length). Shared with the API server's object cache,
+/// which orders list results by store key.
 @inline(__always)
-func compareBytes(_ a: [UInt8], _ b: [UInt8]) -> Int {
+package func compareBytes(_ a: [UInt8], _ b: [UInt8]) -> Int {
     a.withUnsafeBufferPointer { pa in b.withUnsafeBufferPointer { pb in compareBytes(UnsafeRawBufferPointer(pa), UnsafeRawBufferPointer(pb)) } }
 }
 
 @inline(__always)
-func compareBytes(_ a: UnsafeRawBufferPointer, _ b: UnsafeRawBufferPointer) -> Int {
+package func compareBytes(_ a: UnsafeRawBufferPointer, _ b: UnsafeRawBufferPointer) -> Int {
     let common = min(a.count, b.count)
     let result = common == 0 ? 0 : Int(memcmp(a.baseAddress!, b.baseAddress!, common))
     if result != 0 { return result }
