@@ -215,4 +215,32 @@ struct WatchCacheTests {
         #expect(versions == versions.sorted())
         #expect(Set(versions).count == 100)
     }
+
+    /// The cache's store watch falls behind its buffer and catches up from history: responses then carry the
+    /// store's revision, ahead of their events. Neither the cache nor its watches may take that as applied.
+    @Test(.timeLimit(.minutes(1))) func aCacheCatchingUpFromHistoryLosesNothing() async throws {
+        var storeOptions = KeyValueStore.Options()
+        storeOptions.watchBufferEvents = 2
+        let store = try await KeyValueStore.inMemory(options: storeOptions)
+        let server = APIServer(store: store)
+        try server.register(Widget.self)
+        _ = try await server.resources.namespaceState("default")
+        let widgets = server.client().resource(Widget.self, namespace: "default")
+        let list = try await widgets.list(ListOptions(resourceVersion: "0"))
+        let watch = try await widgets.watch(WatchOptions(resourceVersion: list.metadata.resourceVersion ?? ""))
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for writer in 0..<4 {
+                group.addTask {
+                    for index in 0..<50 { _ = try await widgets.create(Widget(name: "w\(writer)-\(index)")) }
+                }
+            }
+            try await group.waitForAll()
+        }
+        let events = try await collect(watch, count: 200)
+        #expect(Set(events.compactMap { $0.object?.metadata.name }).count == 200)
+        let versions = events.compactMap { Int64($0.resourceVersion) }
+        #expect(versions == versions.sorted())
+        server.close()
+        await store.close()
+    }
 }

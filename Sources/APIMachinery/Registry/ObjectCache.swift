@@ -180,8 +180,12 @@ final class ObjectCache: Sendable {
                         }
                     }
                 }
-                if update.isProgressNotify { state.window.progressRevision = update.header.revision }
-                let woken = advance(&state, to: update.header.revision)
+                // A response's header carries the store's revision when it was sent, which is ahead of its
+                // events while the watch catches up from history: only a progress notification (sent once
+                // everything up to it was delivered) vouches for it.
+                let through = update.events.last?.kv.modRevision ?? update.header.revision
+                if update.isProgressNotify { state.window.progressRevision = through }
+                let woken = advance(&state, to: through)
                 return (woken, state.window.settle(capacity: windowCapacity))
             }
             for waiter in woken { waiter.resume() }
