@@ -86,20 +86,29 @@ public enum DispatchLoad {
         /// Updates `events` objects (cycling through the pre-created ones) and waits until all handlers saw
         /// them; returns the elapsed nanoseconds from the first write.
         public func run(events: Int, batch: Int = 128) async throws -> Int {
-            let targets = counters.map { $0.count + events }
+            let starts = counters.map(\.count)
+            let targets = starts.map { $0 + events }
             let clock = ContinuousClock()
             let start = clock.now
-            var left = events
-            while left > 0 {
-                let count = min(left, objects)
+            var written = 0
+            while written < events {
+                // Steady state, not catch-up: the writer stays within `lead` events of the slowest handler,
+                // inside the API server's window of decoded changes (a watch that falls behind it reads and
+                // decodes the store's history instead).
+                while zip(counters, starts).map({ $0.count - $1 }).min()! < written - Self.lead { await Task.yield() }
+                let count = min(events - written, objects, Self.chunk)
                 try await fixture.writeConfigMaps(count, round: nextRound(), batch: batch)
-                left -= count
+                written += count
             }
             for (counter, target) in zip(counters, targets) {
                 while counter.count < target { await Task.yield() }
             }
             return nanoseconds(clock.now - start)
         }
+
+        /// Events written per round, and how far the writer may run ahead of the slowest handler.
+        static let chunk = 1_024
+        static let lead = 2_048
     }
 
     public static func setUp(objects: Int = 10_000) async throws -> Setup {
