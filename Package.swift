@@ -28,7 +28,7 @@ let package = Package(
         .target(name: "Raft", swiftSettings: strictSettings),
         .target(name: "Store", dependencies: ["Raft"], swiftSettings: strictSettings),
         .target(name: "APIMachinery", dependencies: ["Store"], swiftSettings: strictSettings),
-        .target(name: "Informers", dependencies: ["APIMachinery"], swiftSettings: strictSettings),
+        .target(name: "Informers", dependencies: ["APIMachinery", "Raft"], swiftSettings: strictSettings),
         .target(name: "Reconcile", dependencies: ["Informers", "APIMachinery", "Store", "Raft"], swiftSettings: strictSettings),
         .target(name: "Scheduling", dependencies: ["Informers", "APIMachinery"], swiftSettings: strictSettings),
         .executableTarget(
@@ -68,14 +68,17 @@ let package = Package(
             dependencies: ["APIMachinery", "Store"],
             swiftSettings: strictSettings
         ),
+        // What the Informers and Reconcile tests share: an API server on an in-memory store and a manual clock.
+        .target(name: "TestSupport", dependencies: ["APIMachinery", "Store", "Raft"], path: "Tests/TestSupport",
+            swiftSettings: strictSettings),
         .testTarget(
             name: "InformersTests",
-            dependencies: ["Informers", "APIMachinery", "Store", "Raft"],
+            dependencies: ["Informers", "APIMachinery", "Store", "Raft", "TestSupport"],
             swiftSettings: strictSettings
         ),
         .testTarget(
             name: "ReconcileTests",
-            dependencies: ["Reconcile", "Informers", "APIMachinery", "Store", "Raft"],
+            dependencies: ["Reconcile", "Informers", "APIMachinery", "Store", "Raft", "TestSupport"],
             swiftSettings: strictSettings
         ),
     ],

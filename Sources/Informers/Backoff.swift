@@ -1,3 +1,5 @@
+import Raft
+
 /// How a reflector waits between failed (or ended) list-and-watch attempts: client-go's exponential
 /// backoff manager (800 ms initial, ×2, 30 s cap, jitter 1.0, reset after 2 min without a backoff).
 public struct Backoff: Sendable, Hashable {
@@ -58,20 +60,7 @@ struct BackoffState {
     }
 }
 
-/// A small, fast, seedable generator (SplitMix64).
-struct SplitMix64: RandomNumberGenerator, Sendable {
-    var state: UInt64
-
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
+extension SplitMix64 {
     /// A uniform value in 0..<1.
     mutating func nextUnit() -> Double { Double(next() >> 11) / Double(1 << 53) }
 }

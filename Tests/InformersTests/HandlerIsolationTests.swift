@@ -2,6 +2,7 @@ import APIMachinery
 import Informers
 import Raft
 import Testing
+import TestSupport
 
 @Suite("Handler isolation")
 struct HandlerIsolationTests {

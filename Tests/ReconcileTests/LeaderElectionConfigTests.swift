@@ -2,6 +2,7 @@ import APIMachinery
 import Raft
 import Reconcile
 import Testing
+import TestSupport
 
 @Suite("LeaderElectionConfig")
 struct LeaderElectionConfigTests {

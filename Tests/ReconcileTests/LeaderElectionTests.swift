@@ -2,6 +2,7 @@ import APIMachinery
 import Raft
 import Reconcile
 import Testing
+import TestSupport
 
 #if canImport(Glibc)
     import Glibc

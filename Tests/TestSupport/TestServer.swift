@@ -1,10 +1,10 @@
-import APIMachinery
-import Raft
+public import APIMachinery
+public import Raft
 import Store
 
 /// An API server (built-in types registered) on an in-memory store, with a manual clock for watch
 /// timeouts and timestamps; both closed when `body` returns or throws.
-func withTestServer<T>(
+public func withTestServer<T>(
     _ configure: (inout APIServer.Options) -> Void = { _ in },
     _ body: (APIServer, ManualClock) async throws -> T
 ) async throws -> T {
