@@ -21,7 +21,7 @@ extension SharedInformer {
             } catch {
                 if Task.isCancelled { return }
                 if Self.needsLatest(error) { relistFromLatest = true }
-                guard await clock.sleep(for: backoff.next(now: clock.now())) else { return }
+                guard await clock.sleepUnlessCancelled(for: backoff.next(now: clock())) else { return }
                 continue
             }
             relistFromLatest = false
@@ -30,7 +30,7 @@ extension SharedInformer {
             setLastSyncResourceVersion(listVersion)
 
             watching: while !Task.isCancelled {
-                let started = clock.now()
+                let started = clock()
                 let watchOptions = WatchOptions(labelSelector: options.labelSelector,
                     fieldSelector: options.fieldSelector, resourceVersion: lastSyncResourceVersion,
                     allowWatchBookmarks: true, timeoutSeconds: backoff.timeoutSeconds(in: options.watchTimeout))
@@ -39,8 +39,8 @@ extension SharedInformer {
                     let received = try await consume(watch)
                     if Task.isCancelled { return }
                     // A watch that ends at once without events would spin: back off before the next one.
-                    if received == 0 && clock.now() - started < .seconds(1) {
-                        guard await clock.sleep(for: backoff.next(now: clock.now())) else { return }
+                    if received == 0 && clock() - started < .seconds(1) {
+                        guard await clock.sleepUnlessCancelled(for: backoff.next(now: clock())) else { return }
                     }
                 } catch {
                     if Task.isCancelled { return }
@@ -48,7 +48,7 @@ extension SharedInformer {
                     break watching
                 }
             }
-            guard await clock.sleep(for: backoff.next(now: clock.now())) else { return }
+            guard await clock.sleepUnlessCancelled(for: backoff.next(now: clock())) else { return }
         }
     }
 

@@ -6,7 +6,7 @@ extension SharedInformer {
     ///
     /// - Throws: ``InformerError/Code/alreadyStarted`` when called a second time.
     public func run() async throws {
-        let now = clock.now()
+        let now = clock()
         let initial = try state.withLock { s throws(InformerError) -> [Listener] in
             guard s.phase == .idle else {
                 throw InformerError(.alreadyStarted, "the informer already ran; an informer runs once")
@@ -99,7 +99,7 @@ extension SharedInformer {
     /// Queues sync deltas for the handlers whose resync period is due, sleeping on the clock in between.
     func resyncLoop() async {
         while !Task.isCancelled {
-            let now = clock.now()
+            let now = clock()
             let (due, next) = state.withLock { s -> (Set<UInt64>, Duration?) in
                 var due = Set<UInt64>()
                 var next: Duration?
@@ -118,7 +118,7 @@ extension SharedInformer {
                 continue
             }
             await withTaskGroup(of: Void.self) { group in
-                group.addTask { _ = try? await self.clock.sleepUntil(next) }
+                group.addTask { _ = try? await self.clock.sleep(until: next) }
                 group.addTask { await self.resyncChanged.wait() }
                 await group.next()
                 group.cancelAll()

@@ -63,7 +63,7 @@ public final class SharedInformer<Object: APIObject>: Sendable {
     /// The cache.
     public let indexer: Indexer<Object>
     let queue: DeltaQueue<Object>
-    let clock: InformerClock
+    let clock: ElapsedTime
     let synced = Latch()
     let resyncChanged = Signal()
     let listenersAdded = Signal()
@@ -75,7 +75,7 @@ public final class SharedInformer<Object: APIObject>: Sendable {
         self.options = options
         indexer = Indexer(indexers: options.indexers)
         queue = DeltaQueue(capacity: options.queueCapacity, knownObjects: indexer, transform: options.transform)
-        clock = InformerClock(options.clock)
+        clock = ElapsedTime(options.clock)
     }
 
     /// A typed read-only view of the cache.
@@ -121,7 +121,7 @@ public final class SharedInformer<Object: APIObject>: Sendable {
         let period = (resyncPeriod ?? options.resyncPeriod).map { max($0, .seconds(1)) }
         let listener = Listener(id: nextID(), capacity: options.handlerBufferCapacity, handler: handler)
         attach(listener)
-        let now = clock.now()
+        let now = clock()
         let closed = state.withLock { s -> Bool in
             if let period { s.resync[listener.id] = Resync(period: period, next: now + period) }
             switch s.phase {

@@ -1,3 +1,4 @@
+import Informers
 import Raft
 import Testing
 

@@ -1,3 +1,4 @@
+import Informers
 public import APIMachinery
 import Raft
 import Synchronization

@@ -1,3 +1,4 @@
+public import Informers
 import Synchronization
 
 /// An overall token bucket shared by all items (client-go's `BucketRateLimiter` over

@@ -1,3 +1,5 @@
+public import Informers
+
 /// Decides how long an item waits before its next retry, as client-go's `workqueue.TypedRateLimiter`.
 ///
 /// Use it as an existential, `any RateLimiter<Item>`, or wrap one in ``TypedRateLimiter``.

@@ -1,3 +1,4 @@
+public import Informers
 import Synchronization
 
 /// A work queue for controllers, with client-go's `workqueue` guarantees:

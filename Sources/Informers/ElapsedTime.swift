@@ -34,3 +34,15 @@ public struct ElapsedTime: Sendable {
         try await sleeper(deadline)
     }
 }
+
+extension ElapsedTime {
+    /// Sleeps `duration`; false when the task was cancelled (for loops that stop on cancellation).
+    func sleepUnlessCancelled(for duration: Duration) async -> Bool {
+        do {
+            try await sleep(for: duration)
+            return !Task.isCancelled
+        } catch {
+            return false
+        }
+    }
+}
