@@ -42,4 +42,23 @@ struct TestEnvironmentTests {
         #expect(env.now == Time(secondsSinceEpoch: 1_735_689_690))
         await env.stop()
     }
+
+    @Test("the event recorder aggregates a repeated event into one Event with a count")
+    func eventsAggregate() async throws {
+        let env = try await TestEnvironment.start()
+        let map = try await env.client.resource(ConfigMap.self, namespace: "default")
+            .create(ConfigMap(metadata: ObjectMeta(name: "c", namespace: "default")))
+        let recorder = env.eventRecorder(component: "test")
+        await recorder.record(map, reason: "Synced", message: "all good")
+        try await env.advance(by: .seconds(5))
+        await recorder.record(map, reason: "Synced", message: "all good")
+        await recorder.record(map, type: .warning, reason: "Failed", message: "not good")
+        let events = try await env.events(namespace: "default", involving: "c")
+        #expect(events.map { $0.reason } == ["Synced", "Failed"])
+        #expect(events.first?.count == 2)
+        #expect(events.first?.lastTimestamp == env.now)
+        #expect(events.first?.firstTimestamp == Time(secondsSinceEpoch: 1_735_689_600))
+        await env.stop()
+    }
 }
+

@@ -15,11 +15,9 @@ public final class EventRecorder: Sendable {
     let client: Client
     let component: String
     let now: @Sendable () -> Time
-    /// Series key → the stored event's namespace and name, for aggregation (bounded: oldest dropped).
-    let series = Mutex<(names: [String: ObjectKeyName], order: [String])>(([:], []))
-    let limit = 4096
-
-    struct ObjectKeyName: Sendable { var namespace: String; var name: String }
+    /// Series key (which includes the namespace) → the stored event's name, for aggregation (bounded: the
+    /// oldest series are forgotten).
+    let series = Mutex<(names: [String: String], order: BoundedHistory<String>)>(([:], BoundedHistory(limit: 4096)))
 
     /// - Parameters:
     ///   - component: written as `source.component` and `reportingComponent` (the controller's name).
@@ -41,7 +39,7 @@ public final class EventRecorder: Sendable {
         let events = client.resource(Event.self, namespace: namespace)
         let time = now()
         if let existing = series.withLock({ $0.names[key] }),
-            var stored = try? await events.get(existing.name)
+            var stored = try? await events.get(existing)
         {
             stored.count = (stored.count ?? 1) + 1
             stored.lastTimestamp = time
@@ -53,9 +51,8 @@ public final class EventRecorder: Sendable {
             firstTimestamp: time, lastTimestamp: time, count: 1, type: type.rawValue, reportingComponent: component)
         guard let created = try? await events.create(event) else { return }
         series.withLock { series in
-            if series.names.updateValue(ObjectKeyName(namespace: namespace, name: created.metadata.name), forKey: key) == nil {
-                series.order.append(key)
-                if series.order.count > limit { series.names[series.order.removeFirst()] = nil }
+            if series.names.updateValue(created.metadata.name, forKey: key) == nil {
+                if let evicted = series.order.append(key) { series.names[evicted] = nil }
             }
         }
     }

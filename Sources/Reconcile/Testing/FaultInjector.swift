@@ -47,15 +47,18 @@ public final class FaultInjector: RequestInterceptor {
 
     struct State: Sendable {
         var rules: [Rule] = []
-        var log: [ClientRequest] = []
-        var failures: [ClientRequest] = []
+        var log: BoundedHistory<ClientRequest>
+        var failures: BoundedHistory<ClientRequest>
     }
 
-    let state = Mutex(State())
-    /// Requests kept in ``requests`` (the oldest are dropped).
+    let state: Mutex<State>
+    /// Requests kept in ``requests`` and ``failedRequests`` (the oldest are dropped).
     public let logLimit: Int
 
-    public init(logLimit: Int = 10_000) { self.logLimit = logLimit }
+    public init(logLimit: Int = 10_000) {
+        self.logLimit = logLimit
+        state = Mutex(State(log: BoundedHistory(limit: logLimit), failures: BoundedHistory(limit: logLimit)))
+    }
 
     /// Fails the next `times` matching requests (nil: all of them, until ``clear()``) with `error`.
     public func fail(_ match: Match, times: Int? = 1, with error: APIError) {
@@ -84,18 +87,16 @@ public final class FaultInjector: RequestInterceptor {
     public func clear() { state.withLock { $0.rules.removeAll() } }
 
     /// Requests seen, oldest first (failed ones included).
-    public var requests: [ClientRequest] { state.withLock { $0.log } }
+    public var requests: [ClientRequest] { state.withLock { $0.log.elements } }
 
     /// Requests this injector failed.
-    public var failedRequests: [ClientRequest] { state.withLock { $0.failures } }
+    public var failedRequests: [ClientRequest] { state.withLock { $0.failures.elements } }
 
     /// Requests seen with a verb (`"create"`, `"update"`…).
     public func requests(verb: String) -> [ClientRequest] { requests.filter { $0.verb == verb } }
 
     public func intercept(_ request: ClientRequest) async throws(APIError) {
-        let limit = logLimit
         let error = state.withLock { state -> APIError? in
-            if state.log.count >= limit { state.log.removeFirst(state.log.count - limit + 1) }
             state.log.append(request)
             guard let index = state.rules.firstIndex(where: { $0.match.matches(request) }) else { return nil }
             let error = state.rules[index].error
@@ -103,7 +104,6 @@ public final class FaultInjector: RequestInterceptor {
                 if remaining <= 1 { state.rules.remove(at: index) } else { state.rules[index].remaining = remaining - 1 }
             }
             state.failures.append(request)
-            if state.failures.count > limit { state.failures.removeFirst() }
             return error
         }
         if let error { throw error }

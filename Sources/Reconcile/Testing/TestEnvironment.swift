@@ -59,19 +59,19 @@ public final class TestEnvironment: Sendable {
     let task = Mutex<Task<Void, any Error>?>(nil)
     let runError = Mutex<(any Error)?>(nil)
 
-    init(options: Options, clock: ManualClock, store: KeyValueStore, server: APIServer) {
+    /// Wall-clock time on the virtual clock, shared by the server, leases and events.
+    let wallClock: VirtualWallClock
+
+    init(options: Options, wallClock: VirtualWallClock, store: KeyValueStore, server: APIServer) {
         self.options = options
-        self.clock = clock
+        self.wallClock = wallClock
+        clock = wallClock.clock
         self.store = store
         self.server = server
         client = server.client(fieldManager: "test-environment")
         var managerOptions = ManagerOptions()
         managerOptions.clock = clock
-        let epoch = options.epoch
-        managerOptions.now = {
-            MicroTime(microsecondsSinceEpoch: epoch.secondsSinceEpoch * 1_000_000
-                + clock.now.offset.components.seconds * 1_000_000 + clock.now.offset.components.attoseconds / 1_000_000_000_000)
-        }
+        managerOptions.now = { wallClock.microTime() }
         manager = Manager(client: server.client(fieldManager: "controller-manager"), options: managerOptions)
         garbageCollector = options.garbageCollector
             ? GarbageCollector(client: server.client(fieldManager: "garbage-collector"), informers: manager.informers, clock: clock)
@@ -84,17 +84,17 @@ public final class TestEnvironment: Sendable {
         let store = try await KeyValueStore.inMemory()
         var serverOptions = options.apiServer
         serverOptions.clock = clock
-        let epoch = options.epoch
-        serverOptions.now = { epoch.adding(seconds: clock.now.offset.components.seconds) }
+        let wallClock = VirtualWallClock(epoch: options.epoch, clock: clock)
+        serverOptions.now = { wallClock.time() }
         let server = APIServer(store: store, options: serverOptions)
         try await server.createSystemNamespaces()
-        let env = TestEnvironment(options: options, clock: clock, store: store, server: server)
+        let env = TestEnvironment(options: options, wallClock: wallClock, store: store, server: server)
         if let collector = env.garbageCollector {
             collector.refreshResources()
             env.manager.add(collector, needsLeaderElection: false)
         }
         if options.namespaceController { env.manager.addNamespaceController() }
-        if options.podTermination { env.manager.addPodTermination(now: serverOptions.now) }
+        if options.podTermination { env.manager.addPodTermination(now: { wallClock.time() }) }
         let task = Task {
             do {
                 try await env.manager.run()
@@ -124,7 +124,7 @@ public final class TestEnvironment: Sendable {
     }
 
     /// The wall-clock time of the environment (its epoch plus virtual time).
-    public var now: Time { options.epoch.adding(seconds: clock.now.offset.components.seconds) }
+    public var now: Time { wallClock.time() }
 
     /// Registers a custom resource type (the garbage collector follows it at once).
     public func register<R: Resource>(_ type: R.Type) throws(APIError) {
@@ -146,10 +146,8 @@ public final class TestEnvironment: Sendable {
 
     /// An event recorder writing through the environment (timestamps on virtual time).
     public func eventRecorder(component: String) -> EventRecorder {
-        let epoch = options.epoch
-        let clock = clock
-        return EventRecorder(client: client, component: component,
-            now: { epoch.adding(seconds: clock.now.offset.components.seconds) })
+        let wallClock = wallClock
+        return EventRecorder(client: client, component: component, now: { wallClock.time() })
     }
 
     /// The event log: Events in a namespace (all when nil), about one object when `name` is given, oldest first.
@@ -208,5 +206,20 @@ public final class TestEnvironment: Sendable {
             clock.advance(by: clock.now.duration(to: target))
             try await settle()
         }
+    }
+}
+
+/// Wall-clock time on a manual clock: the epoch plus virtual time. The API server, the leases and the event
+/// recorder all read it, so timestamps agree.
+struct VirtualWallClock: Sendable {
+    let epoch: Time
+    let clock: ManualClock
+
+    func time() -> Time { epoch.adding(seconds: clock.now.offset.components.seconds) }
+
+    func microTime() -> MicroTime {
+        let offset = clock.now.offset.components
+        return MicroTime(microsecondsSinceEpoch: (epoch.secondsSinceEpoch + offset.seconds) * 1_000_000
+            + offset.attoseconds / 1_000_000_000_000)
     }
 }
