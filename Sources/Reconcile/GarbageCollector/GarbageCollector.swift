@@ -24,7 +24,20 @@ public final class GarbageCollector: Runnable {
     let workers: Int
     let clock: any Clock<Duration>
     let graph = Mutex(OwnerGraph())
-    let watched = Mutex<[GroupResource: SharedInformer<PartialObjectMetadata>]>([:])
+    let watched = Mutex(Watched())
+
+    /// The types the collector follows, and every registered type by group and kind (owner references name
+    /// kinds; the registry is not asked again for each owner).
+    struct Watched {
+        var resources: Set<GroupResource> = []
+        var informers: [SharedInformer<PartialObjectMetadata>] = []
+        var byKind: [GroupKind: ResourceDescriptor] = [:]
+    }
+
+    struct GroupKind: Hashable {
+        var group: String
+        var kind: String
+    }
     let ignored: Set<GroupResource>
 
     /// - Parameters:
@@ -51,11 +64,19 @@ public final class GarbageCollector: Runnable {
     /// call it after registering a type to collect it at once). Returns the informers it started.
     @discardableResult
     public func refreshResources() -> [SharedInformer<PartialObjectMetadata>] {
+        let registered = client.server.registeredResources
+        // Claimed under one lock, so concurrent refreshes never add a type's handler twice.
+        let new = watched.withLock { watched -> [ResourceDescriptor] in
+            for descriptor in registered {
+                watched.byKind[GroupKind(group: descriptor.group, kind: descriptor.kind)] = descriptor
+            }
+            return registered.filter { descriptor in
+                !ignored.contains(descriptor.groupResource) && watched.resources.insert(descriptor.groupResource).inserted
+            }
+        }
         var started: [SharedInformer<PartialObjectMetadata>] = []
-        for descriptor in client.server.registeredResources where !ignored.contains(descriptor.groupResource) {
+        for descriptor in new {
             let resource = descriptor.groupResource
-            let isNew = watched.withLock { $0[resource] == nil }
-            guard isNew else { continue }
             let metadataClient = client.metadata(resource)
             let informer = informers.informer(key: "metadata:\(resource)") {
                 SharedInformer(listWatch: ListWatch(metadataClient), options: {
@@ -65,7 +86,7 @@ public final class GarbageCollector: Runnable {
                 }())
             }
             informer.addEventHandler(GraphHandler(collector: self, resource: resource))
-            watched.withLock { $0[resource] = informer }
+            watched.withLock { $0.informers.append(informer) }
             started.append(informer)
         }
         if !started.isEmpty { informers.start() }
@@ -74,7 +95,7 @@ public final class GarbageCollector: Runnable {
 
     /// Whether every watched type's informer has synced.
     public func waitForSync() async -> Bool {
-        for informer in watched.withLock({ Array($0.values) }) where !(await informer.waitForSync()) { return false }
+        for informer in watched.withLock({ $0.informers }) where !(await informer.waitForSync()) { return false }
         return true
     }
 
@@ -120,9 +141,8 @@ public final class GarbageCollector: Runnable {
             let dropped = (previous?.owners ?? []).filter { owner in !node.owners.contains { $0.uid == owner.uid } }
             return (previous, dropped.compactMap { graph.nodes[$0.uid]?.waitsForDependents == true ? $0.uid : nil })
         }
-        let changed = previous == nil || previous!.owners != node.owners || previous!.deleting != node.deleting
-            || previous!.finalizers != node.finalizers
-        if changed && (!node.owners.isEmpty || node.waitsForDependents || node.orphansDependents) {
+        // A node is what the collector acts on (owners, deletion, finalizers): any change may matter.
+        if previous != node && (!node.owners.isEmpty || node.waitsForDependents || node.orphansDependents) {
             queue.add(node.uid)
         }
         for owner in waitingOwners { queue.add(owner) }
@@ -189,8 +209,7 @@ public final class GarbageCollector: Runnable {
             return known.waitsForDependents ? .waitingForDependents : .present
         }
         let group = OwnerReferences.group(ofAPIVersion: owner.apiVersion)
-        guard let descriptor = client.server.registeredResources.first(where: { $0.group == group && $0.kind == owner.kind })
-        else {
+        guard let descriptor = watched.withLock({ $0.byKind[GroupKind(group: group, kind: owner.kind)] }) else {
             return .present  // a kind this server does not serve: never delete on doubt
         }
         let namespace = descriptor.isNamespaced ? dependent.namespace : ""

@@ -43,16 +43,14 @@ public struct NamespaceReconciler: Reconciler {
         }
         if remaining > 0 { return .requeue(after: recheckInterval) }
 
-        var content = try await client.dynamic(GroupResource(group: "", resource: "namespaces")).get(request.name)
+        let dynamic = client.dynamic(Namespace.descriptor.groupResource)
+        var content = try await dynamic.get(request.name)
         var spec = content["spec"]?.objectValue ?? JSONObject()
-        let finalizers = (spec["finalizers"]?.arrayValue ?? []).filter { $0.stringValue != Self.finalizer }
-        spec["finalizers"] = .array(finalizers)
+        spec["finalizers"] = .array((spec["finalizers"]?.arrayValue ?? []).filter { $0.stringValue != Self.finalizer })
         content["spec"] = .object(spec)
         do {
-            _ = try await client.dynamic(GroupResource(group: "", resource: "namespaces"))
-                .update(content, subresource: "finalize")
+            _ = try await dynamic.update(content, subresource: "finalize")
         } catch where error.code == 404 {
-            return .done
         }
         return .done
     }
