@@ -72,14 +72,9 @@ public struct ControllerBuilder<Primary: Resource>: Sendable {
     public func complete(_ reconciler: some Reconciler) -> Controller {
         let queue = WorkQueue<Request>(name: name, clock: manager.options.clock, rateLimiter: options.rateLimiter,
             metrics: options.metrics)
-        let primary: @Sendable (WorkQueue<Request>) -> @Sendable () async -> Bool = { [primaryPredicates, manager] queue in
-            let informer = manager.informers.informer(for: Primary.self)
-            informer.addEventHandler(EnqueueHandler(queue: queue, predicate: .all(primaryPredicates)) { object in
-                [Request(object.metadata)]
-            })
-            return { await informer.waitForSync() }
-        }
-        let waits = ([primary] + sources).map { $0(queue) }
+        // The primary type is one more source: each object enqueues itself.
+        let all = watches(Primary.self, predicates: primaryPredicates) { object in [Request(object.metadata)] }
+        let waits = all.sources.map { $0(queue) }
         let controller = Controller(name: name, reconciler: reconciler, queue: queue, options: options, syncWaits: waits)
         manager.add(controller: controller)
         return controller

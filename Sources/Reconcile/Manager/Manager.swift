@@ -81,16 +81,17 @@ public final class Manager: Sendable {
     /// Adds a runnable; one that needs leader election runs only while this replica leads. Runnables added
     /// while the manager runs start at once (when their condition holds).
     public func add(_ runnable: some Runnable, needsLeaderElection: Bool = true) {
-        let mailbox = state.withLock { state -> RunnableMailbox? in
+        let (mailbox, running) = state.withLock { state -> (RunnableMailbox?, Bool) in
             if needsLeaderElection {
                 state.leaderRunnables.append(runnable)
-                return state.mailbox
+                return (state.mailbox, state.running)
             }
             state.otherRunnables.append(runnable)
-            return state.otherMailbox
+            return (state.otherMailbox, state.running)
         }
         mailbox?.post(runnable)
-        if state.withLock({ $0.running }) { informers.start() }
+        // A runnable added to a running manager may have asked for informers nobody started yet.
+        if running { informers.start() }
     }
 
     func add(controller: Controller) {
