@@ -2,7 +2,7 @@ import APIMachinery
 import Informers
 import Testing
 
-@Suite("DeltaQueue")
+@Suite("DeltaQueue", .timeLimit(.minutes(2)))
 struct DeltaQueueTests {
     func versioned(_ name: String, _ version: Int) -> ConfigMap {
         var object = configMap(name)

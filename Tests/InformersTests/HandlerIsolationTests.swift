@@ -4,7 +4,7 @@ import Raft
 import Testing
 import TestSupport
 
-@Suite("Handler isolation")
+@Suite("Handler isolation", .timeLimit(.minutes(2)))
 struct HandlerIsolationTests {
     @Test("a blocked handler delays nobody; once unblocked it gets every object's final state, per-object order kept")
     func blockedHandler() async throws {

@@ -2,7 +2,7 @@ import APIMachinery
 import Informers
 import Testing
 
-@Suite("Indexer")
+@Suite("Indexer", .timeLimit(.minutes(2)))
 struct IndexerTests {
     @Test("ObjectKey parses, prints and orders namespace/name")
     func objectKey() {

@@ -3,7 +3,7 @@ import Testing
 
 @testable import Informers
 
-@Suite("Handler buffer spill")
+@Suite("Handler buffer spill", .timeLimit(.minutes(2)))
 struct NotificationBufferTests {
     typealias Buffer = NotificationBuffer<ConfigMap>
 

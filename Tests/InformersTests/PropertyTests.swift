@@ -8,7 +8,7 @@ import TestSupport
 import Glibc
 #endif
 
-@Suite("Informer properties")
+@Suite("Informer properties", .timeLimit(.minutes(2)))
 struct PropertyTests {
     struct Generator: RandomNumberGenerator {
         var state: UInt64

@@ -3,7 +3,7 @@ import Informers
 import Raft
 import Testing
 
-@Suite("Reflector")
+@Suite("Reflector", .timeLimit(.minutes(2)))
 struct ReflectorTests {
     func informer(_ source: ScriptedListWatch, clock: ManualClock) -> SharedInformer<ConfigMap> {
         var options = InformerOptions<ConfigMap>()

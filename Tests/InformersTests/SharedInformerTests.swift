@@ -4,7 +4,7 @@ import Raft
 import Testing
 import TestSupport
 
-@Suite("SharedInformer against the API server")
+@Suite("SharedInformer against the API server", .timeLimit(.minutes(2)))
 struct SharedInformerTests {
     func options(clock: ManualClock = ManualClock()) -> InformerOptions<ConfigMap> {
         var options = InformerOptions<ConfigMap>()

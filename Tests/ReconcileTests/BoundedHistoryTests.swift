@@ -2,7 +2,7 @@ import Testing
 
 @testable import Reconcile
 
-@Suite("BoundedHistory")
+@Suite("BoundedHistory", .timeLimit(.minutes(2)))
 struct BoundedHistoryTests {
     @Test("keeps the last `limit` elements in order and reports each one it pushes out")
     func keepsTheLast() {

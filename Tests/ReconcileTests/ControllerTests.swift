@@ -18,7 +18,7 @@ final class ReconcileLog: Sendable {
     var count: Int { entries.withLock { $0.count } }
 }
 
-@Suite("Controller, builder and manager")
+@Suite("Controller, builder and manager", .timeLimit(.minutes(2)))
 struct ControllerTests {
     static func configMap(_ name: String, _ data: [String: String] = [:]) -> ConfigMap {
         ConfigMap(metadata: ObjectMeta(name: name, namespace: "default"), data: data)

@@ -4,7 +4,7 @@ import Reconcile
 import Testing
 
 /// Owner-reference propagation end to end: the test environment's garbage collector on the real registry.
-@Suite("Garbage collector")
+@Suite("Garbage collector", .timeLimit(.minutes(2)))
 struct GarbageCollectorTests {
     static func reference(to owner: ConfigMap, block: Bool? = nil, controller: Bool? = nil) -> OwnerReference {
         OwnerReference(apiVersion: "v1", kind: "ConfigMap", name: owner.metadata.name, uid: owner.metadata.uid,

@@ -4,7 +4,7 @@ import Reconcile
 import Testing
 import TestSupport
 
-@Suite("LeaderElectionConfig")
+@Suite("LeaderElectionConfig", .timeLimit(.minutes(2)))
 struct LeaderElectionConfigTests {
     static func config(_ change: (inout LeaderElectionConfig) -> Void) -> LeaderElectionConfig {
         var config = LeaderElectionConfig(leaseName: "controller", leaseNamespace: "kube-system", identity: "a")

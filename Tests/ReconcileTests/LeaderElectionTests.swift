@@ -10,7 +10,7 @@ import TestSupport
     import Darwin
 #endif
 
-@Suite("LeaderElection")
+@Suite("LeaderElection", .timeLimit(.minutes(2)))
 struct LeaderElectionTests {
     @Test("a single elector creates the missing lease, leads, and renews on virtual time")
     func singleElectorAcquiresAndRenews() async throws {
@@ -244,7 +244,7 @@ struct LeaderElectionTests {
     }
 }
 
-@Suite("LeaderElection jitter")
+@Suite("LeaderElection jitter", .timeLimit(.minutes(2)))
 struct LeaderElectionJitterTests {
     /// The waits between one candidate's acquire attempts against a lease another holder keeps for an hour.
     static func campaignWaits(seed: UInt64, attempts: Int) async throws -> [Duration] {

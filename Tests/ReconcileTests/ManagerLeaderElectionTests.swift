@@ -6,7 +6,7 @@ import Synchronization
 import Testing
 
 /// Three controller-manager replicas on one lease: one is active, and another takes over when it stops.
-@Suite("Manager with leader election")
+@Suite("Manager with leader election", .timeLimit(.minutes(2)))
 struct ManagerLeaderElectionTests {
     final class Replica: Sendable {
         let identity: String

@@ -3,7 +3,7 @@ import Reconcile
 import Testing
 
 /// Namespace deletion end to end: Terminating, contents deleted, finalizer removed, namespace gone.
-@Suite("Namespace controller")
+@Suite("Namespace controller", .timeLimit(.minutes(2)))
 struct NamespaceControllerTests {
     @Test("deleting a namespace deletes its contents, then itself; other namespaces are untouched")
     func deletesContentsThenItself() async throws {

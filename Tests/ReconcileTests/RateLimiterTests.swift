@@ -3,7 +3,7 @@ import Testing
 
 @testable import Reconcile
 
-@Suite("Rate limiters")
+@Suite("Rate limiters", .timeLimit(.minutes(2)))
 struct RateLimiterTests {
     @Test func exponentialDoublesFromBaseUpToTheCap() {
         let limiter = ItemExponentialFailureRateLimiter<String>()

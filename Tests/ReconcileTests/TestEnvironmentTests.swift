@@ -3,7 +3,7 @@ import Informers
 import Reconcile
 import Testing
 
-@Suite("Test environment")
+@Suite("Test environment", .timeLimit(.minutes(2)))
 struct TestEnvironmentTests {
     @Test("a stopped environment frees its server, manager and informers (no retain cycles)")
     func stopFreesEverything() async throws {

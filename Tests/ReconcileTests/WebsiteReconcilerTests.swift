@@ -5,7 +5,7 @@ import Testing
 
 /// The sample reconciler tested the way an operator author would: against the test environment (the real
 /// registry, store, informers and garbage collector) on virtual time.
-@Suite("Website reconciler (sample, on the test environment)")
+@Suite("Website reconciler (sample, on the test environment)", .timeLimit(.minutes(2)))
 struct WebsiteReconcilerTests {
     @Test("a new Website gets an owned Deployment, an event and its observed generation")
     func createsOwnedDeployment() async throws {

@@ -4,7 +4,7 @@ import Testing
 
 @testable import Reconcile
 
-@Suite("WorkQueue delayed adds")
+@Suite("WorkQueue delayed adds", .timeLimit(.minutes(2)))
 struct WorkQueueDelayTests {
     @Test func delayedItemAppearsExactlyAtItsTime() async {
         let clock = ManualClock()

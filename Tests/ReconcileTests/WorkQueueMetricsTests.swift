@@ -38,7 +38,7 @@ private final class MetricsRecorder: WorkQueueMetrics {
 /// Implements nothing: the protocol's defaults must be enough.
 private struct SilentMetrics: WorkQueueMetrics {}
 
-@Suite("WorkQueue metrics")
+@Suite("WorkQueue metrics", .timeLimit(.minutes(2)))
 struct WorkQueueMetricsTests {
     @Test func hooksReportDepthLatencyAndDurationsOnTheQueuesClock() async {
         let clock = ManualClock()

@@ -28,7 +28,7 @@ private final class Recorder: Sendable {
     func tick() -> Int { clock.wrappingAdd(1, ordering: .sequentiallyConsistent).newValue }
 }
 
-@Suite("WorkQueue properties")
+@Suite("WorkQueue properties", .timeLimit(.minutes(2)))
 struct WorkQueuePropertyTests {
     static let workers = 16
     static let producers = 4

@@ -23,7 +23,7 @@ func workQueueEventually(
     }
 }
 
-@Suite("WorkQueue")
+@Suite("WorkQueue", .timeLimit(.minutes(2)))
 struct WorkQueueTests {
     @Test func handsItemsOutInTheOrderAdded() async {
         let queue = WorkQueue<String>(clock: ManualClock())

@@ -2,11 +2,16 @@ import APIMachinery
 import Informers
 import Synchronization
 
-/// Polls `condition` (for asynchronous progress) every 2 ms for at most `timeout` of real time.
+/// Polls `condition` (for asynchronous progress) every 2 ms for at most `timeout` of real time, and at least
+/// as many polls as that takes on an idle machine: when other tests keep the cooperative pool busy, real time
+/// passes without the awaited task getting a turn, so a deadline alone would fail a test that is merely slow.
 func eventually(_ timeout: Duration = .seconds(5), _ condition: () -> Bool) async -> Bool {
     let deadline = ContinuousClock.now + timeout
-    while ContinuousClock.now < deadline {
+    let minimumPolls = Int(timeout / .milliseconds(2))
+    var polls = 0
+    while ContinuousClock.now < deadline || polls < minimumPolls {
         if condition() { return true }
+        polls += 1
         try? await Task.sleep(for: .milliseconds(2))
     }
     return condition()

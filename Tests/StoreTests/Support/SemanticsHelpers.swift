@@ -57,9 +57,14 @@ func semSettle() async {
 /// Polls `condition` until it holds or `timeout` of real time passed; returns whether it held.
 @discardableResult
 func semEventually(timeout: Duration = .seconds(10), _ condition: () async throws -> Bool) async rethrows -> Bool {
+    // At least as many polls as the timeout takes on an idle machine: on a busy one real time passes
+    // without the awaited work getting a turn.
     let deadline = ContinuousClock.now + timeout
-    while ContinuousClock.now < deadline {
+    let minimumPolls = Int(timeout / .milliseconds(1))
+    var polls = 0
+    while ContinuousClock.now < deadline || polls < minimumPolls {
         if try await condition() { return true }
+        polls += 1
         await semSettle()
     }
     return try await condition()
