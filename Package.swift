@@ -77,6 +77,11 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .testTarget(
+            name: "SchedulingTests",
+            dependencies: ["Scheduling", "Reconcile", "Informers", "APIMachinery", "Store", "Raft", "TestSupport"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
             name: "ReconcileTests",
             dependencies: ["Reconcile", "Informers", "APIMachinery", "Store", "Raft", "TestSupport"],
             swiftSettings: strictSettings

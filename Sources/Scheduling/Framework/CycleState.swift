@@ -1,0 +1,35 @@
+import Synchronization
+
+/// Per-cycle data plugins share between their extension points (PreFilter computes, Filter reads), keyed by
+/// the stored value's type. One per scheduling attempt; preemption clones it to try node changes.
+public final class CycleState: Sendable {
+    private let storage: Mutex<[ObjectIdentifier: any Sendable]>
+    /// Whether scoring of this pod is skipped for the plugin (PreScore answered skip).
+    let skipScore: Mutex<Set<String>>
+    let skipFilter: Mutex<Set<String>>
+
+    public init() {
+        storage = Mutex([:])
+        skipScore = Mutex([])
+        skipFilter = Mutex([])
+    }
+
+    private init(copying other: CycleState) {
+        storage = Mutex(other.storage.withLock { $0 })
+        skipScore = Mutex(other.skipScore.withLock { $0 })
+        skipFilter = Mutex(other.skipFilter.withLock { $0 })
+    }
+
+    /// Stores `value` under its type (replacing an earlier value of that type).
+    public func write<T: Sendable>(_ value: T) {
+        storage.withLock { $0[ObjectIdentifier(T.self)] = value }
+    }
+
+    /// The value of type `T`, if one was written.
+    public func read<T: Sendable>(_ type: T.Type = T.self) -> T? {
+        storage.withLock { $0[ObjectIdentifier(T.self)] as? T }
+    }
+
+    /// A copy whose later writes do not affect this one (stored values are values, or immutable).
+    public func clone() -> CycleState { CycleState(copying: self) }
+}

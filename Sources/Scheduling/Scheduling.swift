@@ -1,1 +1,0 @@
-// The Scheduling module is built in a later issue; it has no API yet.
