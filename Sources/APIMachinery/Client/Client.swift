@@ -202,6 +202,17 @@ public struct ResourceClient<R: Resource>: Sendable {
     }
 }
 
+extension ResourceClient where R == Pod {
+    /// Binds the pod to a node through the `binding` subresource (what a scheduler does): sets `spec.nodeName`
+    /// and the `PodScheduled` condition. 409 Conflict when the pod is already assigned or being deleted.
+    public func bind(_ name: String, to nodeName: String, resourceVersion: String = "") async throws(APIError) {
+        try await client.intercept("create", resource, namespace: namespace, name: name, subresource: "binding")
+        let binding = Binding(metadata: ObjectMeta(name: name, namespace: namespace, resourceVersion: resourceVersion),
+            target: ObjectReference(kind: "Node", name: nodeName))
+        try await server.bind(namespace: namespace, name: name, binding: binding, context: context)
+    }
+}
+
 /// A typed watch: events in order; an ERROR event is thrown as its ``APIError``.
 public struct ResourceWatch<R: Resource>: AsyncSequence, Sendable {
     public typealias Element = WatchEvent<R>

@@ -129,6 +129,10 @@ extension APIServer {
     ) throws(APIError) -> any APIObject {
         let descriptor = storage.descriptor
         switch subresource {
+        case "binding":
+            // The binding transform edits the current object itself (spec.nodeName and the PodScheduled
+            // condition), so there is nothing to keep from it.
+            return incoming
         case "status", "finalize":
             let incomingTree = try storage.codec.tree(incoming)
             var tree = currentTree

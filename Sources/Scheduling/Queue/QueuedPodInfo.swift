@@ -11,6 +11,8 @@ public struct QueuedPodInfo: Sendable {
     public var unschedulableCount: Int = 0
     /// Plugins that rejected the pod in its last attempt: only events they registered move it back.
     public var unschedulablePlugins: Set<String> = []
+    /// When the pod's backoff ends (clock offset).
+    public var backoffExpiry: Duration = .zero
     /// Set when PreEnqueue keeps the pod out of the active queue.
     public var gatingPlugin: String?
 
