@@ -37,7 +37,7 @@ public struct ElapsedTime: Sendable {
 
 extension ElapsedTime {
     /// Sleeps `duration`; false when the task was cancelled (for loops that stop on cancellation).
-    func sleepUnlessCancelled(for duration: Duration) async -> Bool {
+    package func sleepUnlessCancelled(for duration: Duration) async -> Bool {
         do {
             try await sleep(for: duration)
             return !Task.isCancelled

@@ -74,6 +74,33 @@ public final class PodInfo: Sendable {
         parseError = problem
     }
 
+    private init(_ other: PodInfo, pod: Pod) {
+        self.pod = pod
+        key = other.key
+        uid = other.uid
+        namespace = other.namespace
+        labels = other.labels
+        priority = other.priority
+        requests = other.requests
+        nonZeroRequests = other.nonZeroRequests
+        hostPorts = other.hostPorts
+        requiredAffinityTerms = other.requiredAffinityTerms
+        requiredAntiAffinityTerms = other.requiredAntiAffinityTerms
+        preferredAffinityTerms = other.preferredAffinityTerms
+        preferredAntiAffinityTerms = other.preferredAntiAffinityTerms
+        parseError = other.parseError
+    }
+
+    /// The same pod assumed on `nodeName` (what the scheduler puts in its cache before binding); shares
+    /// everything already computed.
+    public func assumed(on nodeName: String) -> PodInfo {
+        var pod = self.pod
+        var spec = pod.spec ?? PodSpec()
+        spec.nodeName = nodeName
+        pod.spec = spec
+        return PodInfo(self, pod: pod)
+    }
+
     /// The node the pod is bound (or assumed) to; empty when unscheduled.
     public var nodeName: String { pod.spec?.nodeName ?? "" }
 
