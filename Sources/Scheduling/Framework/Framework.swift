@@ -64,7 +64,7 @@ public final class Framework: Sendable {
     // MARK: Queueing
 
     /// The first PreEnqueue rejection, or success.
-    public func runPreEnqueue(_ pod: PodInfo) -> Status {
+    public func runPreEnqueue(_ pod: PodInfo) -> PluginStatus {
         for plugin in preEnqueuePlugins {
             let status = plugin.preEnqueue(pod)
             if !status.isSuccess { return status.with(plugin: plugin.name) }
@@ -91,7 +91,7 @@ public final class Framework: Sendable {
 
     /// Runs every PreFilter plugin: the merged node subset (nil: every node), and success or the first
     /// rejection. Plugins answering skip have their Filter skipped for this pod.
-    public func runPreFilter(_ state: CycleState, _ pod: PodInfo, _ nodes: [NodeInfo]) -> (PreFilterResult?, Status) {
+    public func runPreFilter(_ state: CycleState, _ pod: PodInfo, _ nodes: [NodeInfo]) -> (PreFilterResult?, PluginStatus) {
         var result: PreFilterResult?
         var skipped = Set<String>()
         var narrowedBy: [String] = []
@@ -106,7 +106,7 @@ public final class Framework: Sendable {
                 result = (result ?? PreFilterResult(nodeNames: nil)).merge(narrowed)
                 narrowedBy.append(plugin.name)
                 if result?.nodeNames?.isEmpty == true {
-                    return (result, Status(.unschedulableAndUnresolvable,
+                    return (result, PluginStatus(.unschedulableAndUnresolvable,
                         "node(s) didn't satisfy plugin(s) \(narrowedBy) simultaneously", plugin: plugin.name))
                 }
             }
@@ -116,7 +116,7 @@ public final class Framework: Sendable {
     }
 
     /// Runs the Filter plugins on one node, stopping at the first that rejects it.
-    public func runFilter(_ state: CycleState, _ pod: PodInfo, _ node: NodeInfo) -> Status {
+    public func runFilter(_ state: CycleState, _ pod: PodInfo, _ node: NodeInfo) -> PluginStatus {
         let skipped = state.skipFilter.withLock { $0 }
         for plugin in filterPlugins where skipped.isEmpty || !skipped.contains(plugin.name) {
             let status = plugin.filter(state, pod, node)
@@ -129,7 +129,7 @@ public final class Framework: Sendable {
     /// does not take room a preemptor was promised), and without them (both must pass).
     public func runFilterWithNominatedPods(
         _ state: CycleState, _ pod: PodInfo, _ node: NodeInfo, nominated: [PodInfo]
-    ) -> Status {
+    ) -> PluginStatus {
         let relevant = nominated.filter { $0.uid != pod.uid && $0.priority >= pod.priority }
         if !relevant.isEmpty {
             var withNominated = node
@@ -148,7 +148,7 @@ public final class Framework: Sendable {
     }
 
     /// Runs PostFilter plugins until one succeeds or returns an unresolvable status.
-    public func runPostFilter(_ state: CycleState, _ pod: PodInfo, _ statuses: [String: Status], _ handle: SchedulingHandle)
+    public func runPostFilter(_ state: CycleState, _ pod: PodInfo, _ statuses: [String: PluginStatus], _ handle: SchedulingHandle)
         async -> PostFilterResult
     {
         var reasons: [String] = []
@@ -161,7 +161,7 @@ public final class Framework: Sendable {
             }
             reasons += result.status.reasons
         }
-        return PostFilterResult(status: Status(.unschedulable, reasons))
+        return PostFilterResult(status: PluginStatus(.unschedulable, reasons))
     }
 
     public var hasPostFilterPlugins: Bool { !postFilterPlugins.isEmpty }
@@ -169,7 +169,7 @@ public final class Framework: Sendable {
     // MARK: Scoring
 
     /// Runs every PreScore plugin over the feasible nodes; plugins answering skip are left out of scoring.
-    public func runPreScore(_ state: CycleState, _ pod: PodInfo, _ nodes: [NodeInfo]) -> Status {
+    public func runPreScore(_ state: CycleState, _ pod: PodInfo, _ nodes: [NodeInfo]) -> PluginStatus {
         var skipped = Set<String>()
         for plugin in preScorePlugins {
             let status = plugin.preScore(state, pod, nodes)
@@ -236,7 +236,7 @@ public final class Framework: Sendable {
     // MARK: Reserve, permit and binding
 
     /// Reserves in order; on a failure unreserves every plugin (in reverse) and returns the failure.
-    public func runReserve(_ state: CycleState, _ pod: PodInfo, nodeName: String) -> Status {
+    public func runReserve(_ state: CycleState, _ pod: PodInfo, nodeName: String) -> PluginStatus {
         for plugin in reservePlugins {
             let status = plugin.reserve(state, pod, nodeName: nodeName)
             if !status.isSuccess {
@@ -255,7 +255,7 @@ public final class Framework: Sendable {
     /// Runs the Permit plugins: success, the first rejection, or wait with the plugins waited on and their
     /// timeouts.
     func runPermit(_ state: CycleState, _ pod: PodInfo, nodeName: String, _ handle: SchedulingHandle)
-        -> (Status, [String: Duration])
+        -> (PluginStatus, [String: Duration])
     {
         var waits: [String: Duration] = [:]
         for plugin in permitPlugins {
@@ -266,13 +266,13 @@ public final class Framework: Sendable {
             default: return (status.with(plugin: plugin.name), [:])
             }
         }
-        return waits.isEmpty ? (.success, [:]) : (Status(.wait), waits)
+        return waits.isEmpty ? (.success, [:]) : (PluginStatus(.wait), waits)
     }
 
     /// kube-scheduler caps a permit wait at 15 minutes.
     public static let maxPermitTimeout: Duration = .seconds(15 * 60)
 
-    public func runPreBind(_ state: CycleState, _ pod: PodInfo, nodeName: String, _ handle: SchedulingHandle) async -> Status {
+    public func runPreBind(_ state: CycleState, _ pod: PodInfo, nodeName: String, _ handle: SchedulingHandle) async -> PluginStatus {
         for plugin in preBindPlugins {
             let status = await plugin.preBind(state, pod, nodeName: nodeName, handle)
             if !status.isSuccess { return status.with(plugin: plugin.name) }
@@ -281,13 +281,13 @@ public final class Framework: Sendable {
     }
 
     /// Tries the binders in order until one does not skip.
-    public func runBind(_ state: CycleState, _ pod: PodInfo, nodeName: String, _ handle: SchedulingHandle) async -> Status {
+    public func runBind(_ state: CycleState, _ pod: PodInfo, nodeName: String, _ handle: SchedulingHandle) async -> PluginStatus {
         for plugin in bindPlugins {
             let status = await plugin.bind(state, pod, nodeName: nodeName, handle)
             if status.code == .skip { continue }
             return status.with(plugin: plugin.name)
         }
-        return Status(.error, "no bind plugin bound the pod")
+        return PluginStatus(.error, "no bind plugin bound the pod")
     }
 
     public func runPostBind(_ state: CycleState, _ pod: PodInfo, nodeName: String) async {

@@ -9,7 +9,7 @@ public protocol SchedulerPlugin: Sendable {
 /// Decides whether a pod may enter the active queue at all (scheduling gates).
 public protocol PreEnqueuePlugin: SchedulerPlugin {
     /// Success to enqueue; anything else keeps the pod waiting in the unschedulable pool.
-    func preEnqueue(_ pod: PodInfo) -> Status
+    func preEnqueue(_ pod: PodInfo) -> PluginStatus
 }
 
 /// Orders the active queue. A profile has exactly one.
@@ -36,21 +36,21 @@ public struct PreFilterResult: Sendable, Hashable {
 
 /// Computes per-pod data once per cycle, may narrow the node set, or skips the plugin's Filter for this pod.
 public protocol PreFilterPlugin: SchedulerPlugin {
-    /// `nodes` is every node of the snapshot. Return ``Status/skip`` to skip this plugin's Filter.
-    func preFilter(_ state: CycleState, _ pod: PodInfo, _ nodes: [NodeInfo]) -> (PreFilterResult?, Status)
+    /// `nodes` is every node of the snapshot. Return ``PluginStatus/skip`` to skip this plugin's Filter.
+    func preFilter(_ state: CycleState, _ pod: PodInfo, _ nodes: [NodeInfo]) -> (PreFilterResult?, PluginStatus)
     /// Preemption simulates adding `added` to `node`: update what PreFilter stored.
-    func addPod(_ state: CycleState, _ pod: PodInfo, adding added: PodInfo, to node: NodeInfo) -> Status
+    func addPod(_ state: CycleState, _ pod: PodInfo, adding added: PodInfo, to node: NodeInfo) -> PluginStatus
     /// Preemption simulates removing `removed` from `node`: update what PreFilter stored.
-    func removePod(_ state: CycleState, _ pod: PodInfo, removing removed: PodInfo, from node: NodeInfo) -> Status
+    func removePod(_ state: CycleState, _ pod: PodInfo, removing removed: PodInfo, from node: NodeInfo) -> PluginStatus
 }
 
 extension PreFilterPlugin {
-    public func addPod(_ state: CycleState, _ pod: PodInfo, adding added: PodInfo, to node: NodeInfo) -> Status {
+    public func addPod(_ state: CycleState, _ pod: PodInfo, adding added: PodInfo, to node: NodeInfo) -> PluginStatus {
         .success
     }
 
     public func removePod(_ state: CycleState, _ pod: PodInfo, removing removed: PodInfo, from node: NodeInfo)
-        -> Status
+        -> PluginStatus
     {
         .success
     }
@@ -58,13 +58,13 @@ extension PreFilterPlugin {
 
 /// Whether the pod can run on one node: success, or unschedulable / unresolvable with reasons.
 public protocol FilterPlugin: SchedulerPlugin {
-    func filter(_ state: CycleState, _ pod: PodInfo, _ node: NodeInfo) -> Status
+    func filter(_ state: CycleState, _ pod: PodInfo, _ node: NodeInfo) -> PluginStatus
 }
 
 /// Runs when no node passed the filters (preemption). May nominate a node for the pod.
 public protocol PostFilterPlugin: SchedulerPlugin {
     /// `statuses` holds each node's filter status (nodes not evaluated are absent).
-    func postFilter(_ state: CycleState, _ pod: PodInfo, _ statuses: [String: Status], _ handle: SchedulingHandle)
+    func postFilter(_ state: CycleState, _ pod: PodInfo, _ statuses: [String: PluginStatus], _ handle: SchedulingHandle)
         async -> PostFilterResult
 }
 
@@ -72,9 +72,9 @@ public protocol PostFilterPlugin: SchedulerPlugin {
 public struct PostFilterResult: Sendable, Hashable {
     /// The node the pod should get once victims are gone.
     public var nominatedNodeName: String?
-    public var status: Status
+    public var status: PluginStatus
 
-    public init(nominatedNodeName: String? = nil, status: Status) {
+    public init(nominatedNodeName: String? = nil, status: PluginStatus) {
         self.nominatedNodeName = nominatedNodeName
         self.status = status
     }
@@ -82,7 +82,7 @@ public struct PostFilterResult: Sendable, Hashable {
 
 /// Computes per-pod data for scoring over the feasible nodes, or skips the plugin's Score for this pod.
 public protocol PreScorePlugin: SchedulerPlugin {
-    func preScore(_ state: CycleState, _ pod: PodInfo, _ nodes: [NodeInfo]) -> Status
+    func preScore(_ state: CycleState, _ pod: PodInfo, _ nodes: [NodeInfo]) -> PluginStatus
 }
 
 /// Ranks feasible nodes. Raw scores go through ``normalize(_:_:_:)``, must end in [0, 100], and are then
@@ -92,12 +92,12 @@ public protocol ScorePlugin: SchedulerPlugin {
     /// Whether ``normalize(_:_:_:)`` does anything (skips the call when not).
     var normalizesScores: Bool { get }
     /// Rescales the raw scores of every feasible node, in place, into [0, 100].
-    func normalize(_ state: CycleState, _ pod: PodInfo, _ scores: inout [NodeScore]) -> Status
+    func normalize(_ state: CycleState, _ pod: PodInfo, _ scores: inout [NodeScore]) -> PluginStatus
 }
 
 extension ScorePlugin {
     public var normalizesScores: Bool { false }
-    public func normalize(_ state: CycleState, _ pod: PodInfo, _ scores: inout [NodeScore]) -> Status { .success }
+    public func normalize(_ state: CycleState, _ pod: PodInfo, _ scores: inout [NodeScore]) -> PluginStatus { .success }
 }
 
 /// A node's score from one plugin.
@@ -113,26 +113,26 @@ public struct NodeScore: Sendable, Hashable {
 
 /// Claims (and releases) resources for a pod once a node is chosen, before binding.
 public protocol ReservePlugin: SchedulerPlugin {
-    func reserve(_ state: CycleState, _ pod: PodInfo, nodeName: String) -> Status
+    func reserve(_ state: CycleState, _ pod: PodInfo, nodeName: String) -> PluginStatus
     /// Undoes ``reserve(_:_:nodeName:)`` after any later failure. Must be idempotent.
     func unreserve(_ state: CycleState, _ pod: PodInfo, nodeName: String)
 }
 
 /// Approves, denies or delays binding (gang scheduling waits here).
 public protocol PermitPlugin: SchedulerPlugin {
-    /// Success, a rejection, or ``Status/Code/wait`` with the longest time to wait for an approval.
+    /// Success, a rejection, or ``PluginStatus/Code/wait`` with the longest time to wait for an approval.
     func permit(_ state: CycleState, _ pod: PodInfo, nodeName: String, _ handle: SchedulingHandle)
-        -> (status: Status, timeout: Duration)
+        -> (status: PluginStatus, timeout: Duration)
 }
 
 /// Work before binding (volumes, …); a failure aborts the binding.
 public protocol PreBindPlugin: SchedulerPlugin {
-    func preBind(_ state: CycleState, _ pod: PodInfo, nodeName: String, _ handle: SchedulingHandle) async -> Status
+    func preBind(_ state: CycleState, _ pod: PodInfo, nodeName: String, _ handle: SchedulingHandle) async -> PluginStatus
 }
 
-/// Binds the pod. Binders are tried in order until one does not answer ``Status/skip``.
+/// Binds the pod. Binders are tried in order until one does not answer ``PluginStatus/skip``.
 public protocol BindPlugin: SchedulerPlugin {
-    func bind(_ state: CycleState, _ pod: PodInfo, nodeName: String, _ handle: SchedulingHandle) async -> Status
+    func bind(_ state: CycleState, _ pod: PodInfo, nodeName: String, _ handle: SchedulingHandle) async -> PluginStatus
 }
 
 /// Informational, after a successful binding.

@@ -45,7 +45,7 @@ public final class SchedulingHandle: Sendable {
     public func nominatedPods(on nodeName: String) -> [PodInfo] { nominatedPods(nodeName) }
 
     /// Filters `node` for `pod` counting the pods nominated to it (what preemption and scheduling use).
-    public func runFilterWithNominatedPods(_ state: CycleState, _ pod: PodInfo, _ node: NodeInfo) -> Status {
+    public func runFilterWithNominatedPods(_ state: CycleState, _ pod: PodInfo, _ node: NodeInfo) -> PluginStatus {
         framework.runFilterWithNominatedPods(state, pod, node, nominated: nominatedPods(node.name))
     }
 
@@ -71,8 +71,8 @@ public final class WaitingPod: Sendable {
 
     struct State {
         var pending: Set<String>
-        var result: Status?
-        var waiter: CheckedContinuation<Status, Never>?
+        var result: PluginStatus?
+        var waiter: CheckedContinuation<PluginStatus, Never>?
     }
 
     init(pod: PodInfo, nodeName: String, plugins: Set<String>) {
@@ -86,7 +86,7 @@ public final class WaitingPod: Sendable {
 
     /// `plugin` allows the pod; the last one lets it bind.
     public func allow(_ plugin: String) {
-        let waiter = state.withLock { s -> (CheckedContinuation<Status, Never>, Status)? in
+        let waiter = state.withLock { s -> (CheckedContinuation<PluginStatus, Never>, PluginStatus)? in
             guard s.result == nil else { return nil }
             s.pending.remove(plugin)
             guard s.pending.isEmpty else { return nil }
@@ -99,8 +99,8 @@ public final class WaitingPod: Sendable {
 
     /// `plugin` rejects the pod: it goes back to the queue.
     public func reject(_ plugin: String, _ message: String) {
-        let status = Status(.unschedulable, message, plugin: plugin)
-        let waiter = state.withLock { s -> CheckedContinuation<Status, Never>? in
+        let status = PluginStatus(.unschedulable, message, plugin: plugin)
+        let waiter = state.withLock { s -> CheckedContinuation<PluginStatus, Never>? in
             guard s.result == nil else { return nil }
             s.result = status
             defer { s.waiter = nil }
@@ -110,9 +110,9 @@ public final class WaitingPod: Sendable {
     }
 
     /// Waits for the outcome.
-    func wait() async -> Status {
+    func wait() async -> PluginStatus {
         await withCheckedContinuation { continuation in
-            let ready = state.withLock { s -> Status? in
+            let ready = state.withLock { s -> PluginStatus? in
                 if let result = s.result { return result }
                 s.waiter = continuation
                 return nil

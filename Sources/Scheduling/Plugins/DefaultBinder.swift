@@ -7,13 +7,13 @@ public struct DefaultBinder: BindPlugin {
 
     public init() {}
 
-    public func bind(_ state: CycleState, _ pod: PodInfo, nodeName: String, _ handle: SchedulingHandle) async -> Status {
+    public func bind(_ state: CycleState, _ pod: PodInfo, nodeName: String, _ handle: SchedulingHandle) async -> PluginStatus {
         guard let client = handle.client else { return .success }
         do {
             try await client.resource(Pod.self, namespace: pod.namespace).bind(pod.key.name, to: nodeName)
             return .success
         } catch {
-            return Status(.error, "binding rejected: \(error.status.message ?? "\(error)")")
+            return PluginStatus(.error, "binding rejected: \(error.status.message ?? "\(error)")")
         }
     }
 }

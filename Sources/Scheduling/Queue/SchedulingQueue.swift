@@ -62,9 +62,10 @@ public final class SchedulingQueue: Sendable {
         if let (continuation, popped) = waiter { continuation.resume(returning: popped) }
     }
 
-    /// An unscheduled pod changed: its entry is replaced; a gated pod whose gates are gone becomes active, and
-    /// an unschedulable pod moves when the change may help (kube-scheduler moves it on any spec change).
-    public func update(_ pod: PodInfo) {
+    /// An unscheduled pod changed: its entry is replaced. With `specChanged` (spec, labels or annotations, not
+    /// just status — the scheduler's own condition updates must not retry the pod), a gated or unschedulable
+    /// pod is queued again (to backoff while its backoff lasts), as kube-scheduler does.
+    public func update(_ pod: PodInfo, specChanged: Bool = true) {
         let waiter = state.withLock { s -> (UnsafeContinuation<QueuedPodInfo?, Never>, QueuedPodInfo)? in
             let uid = pod.uid
             if var queued = s.active.get(uid) {
@@ -73,10 +74,15 @@ public final class SchedulingQueue: Sendable {
             } else if var queued = s.backoff.get(uid) {
                 queued.podInfo = pod
                 s.backoff.upsert(uid, queued)
-            } else if var queued = s.unschedulable.removeValue(forKey: uid) {
+            } else if var queued = s.unschedulable[uid] {
                 queued.podInfo = pod
-                queued.gatingPlugin = nil
-                self.requeue(&s, queued, now: clock())
+                if specChanged {
+                    s.unschedulable[uid] = nil
+                    queued.gatingPlugin = nil
+                    self.requeue(&s, queued, now: clock())
+                } else {
+                    s.unschedulable[uid] = queued
+                }
             } else if s.inFlight[uid] == nil {
                 var queued = QueuedPodInfo(pod, timestamp: clock())
                 queued.initialAttemptTimestamp = queued.timestamp

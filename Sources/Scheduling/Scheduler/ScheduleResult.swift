@@ -13,9 +13,9 @@ public struct FitError: Error, Sendable, CustomStringConvertible {
     public var pod: PodInfo
     public var numAllNodes: Int
     /// Each rejected node's status.
-    public var statuses: [String: Status]
+    public var statuses: [String: PluginStatus]
     /// A PreFilter rejection that ruled out every node at once.
-    public var preFilterStatus: Status?
+    public var preFilterStatus: PluginStatus?
     /// What PostFilter (preemption) said, appended to the message.
     public var postFilterMessage: String?
 

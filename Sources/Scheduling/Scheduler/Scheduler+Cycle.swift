@@ -90,7 +90,7 @@ extension Scheduler {
         _ handle: SchedulingHandle, waiting: WaitingPod?, waits: [String: Duration]
     ) async {
         if let waiting {
-            let status = await withTaskGroup(of: Status?.self) { group in
+            let status = await withTaskGroup(of: PluginStatus?.self) { group in
                 group.addTask { await waiting.wait() }
                 if let (plugin, timeout) = waits.min(by: { $0.value < $1.value }) {
                     group.addTask { [clock] in
@@ -99,7 +99,7 @@ extension Scheduler {
                         return nil
                     }
                 }
-                var outcome: Status = .success
+                var outcome: PluginStatus = .success
                 for await status in group {
                     if let status {
                         outcome = status
@@ -136,7 +136,7 @@ extension Scheduler {
 
     func bindingFailed(
         _ queued: QueuedPodInfo, _ assumed: PodInfo, _ host: String, _ state: CycleState, _ framework: Framework,
-        status: Status
+        status: PluginStatus
     ) {
         framework.runUnreserve(state, assumed, nodeName: host)
         cache.forget(uid: assumed.uid)

@@ -48,7 +48,9 @@ extension Scheduler {
             if new.metadata.deletionTimestamp != nil {
                 queue.delete(uid: new.metadata.uid)
             } else {
-                queue.update(PodInfo(new))
+                let specChanged = old.spec != new.spec || old.metadata.labels != new.metadata.labels
+                    || old.metadata.annotations != new.metadata.annotations
+                queue.update(PodInfo(new), specChanged: specChanged)
             }
         }
     }

@@ -31,7 +31,7 @@ public final class SchedulingAlgorithm: Sendable {
         guard !all.isEmpty else { throw SchedulingError(.noNodes, "no nodes available to schedule pods") }
         if let parseError = pod.parseError {
             throw FitError(pod: pod, numAllNodes: all.count, statuses: [:],
-                preFilterStatus: Status(.unschedulableAndUnresolvable, "invalid affinity term: \(parseError)"))
+                preFilterStatus: PluginStatus(.unschedulableAndUnresolvable, "invalid affinity term: \(parseError)"))
         }
         let (preFilterResult, preFilterStatus) = framework.runPreFilter(cycle, pod, all)
         guard preFilterStatus.isSuccess else {
@@ -75,7 +75,7 @@ public final class SchedulingAlgorithm: Sendable {
     func findFeasible(
         _ pod: PodInfo, _ framework: Framework, _ cycle: CycleState, _ nodes: [NodeInfo],
         nominated: (String) -> [PodInfo]
-    ) throws(SchedulingError) -> ([NodeInfo], [String: Status]) {
+    ) throws(SchedulingError) -> ([NodeInfo], [String: PluginStatus]) {
         let count = nodes.count
         let wanted = numberOfFeasibleNodesToFind(
             percentage: percentageOfNodesToScore ?? framework.percentageOfNodesToScore, allNodes: count)
@@ -88,13 +88,13 @@ public final class SchedulingAlgorithm: Sendable {
         }
         let nominatedPods = nominatedByNode
         let found = Atomic<Int>(0)
-        let results = Mutex<(feasible: [(Int, NodeInfo)], statuses: [String: Status], processed: Int, error: Status?)>(
+        let results = Mutex<(feasible: [(Int, NodeInfo)], statuses: [String: PluginStatus], processed: Int, error: PluginStatus?)>(
             ([], [:], 0, nil))
         framework.parallelizer.forEachChunk(count: count) { range in
             var feasible: [(Int, NodeInfo)] = []
-            var rejected: [(String, Status)] = []
+            var rejected: [(String, PluginStatus)] = []
             var processed = 0
-            var failure: Status?
+            var failure: PluginStatus?
             for offset in range {
                 if found.load(ordering: .relaxed) >= wanted { break }
                 let node = nodes[(start + offset) % count]

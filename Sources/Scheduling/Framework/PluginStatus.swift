@@ -1,5 +1,5 @@
 /// What a plugin answers: kube-scheduler's `framework.Status`.
-public struct Status: Sendable, Hashable, CustomStringConvertible {
+public struct PluginStatus: Sendable, Hashable, CustomStringConvertible {
     public enum Code: Sendable, Hashable {
         case success
         /// The pod does not fit now; preemption or a cluster change may help.
@@ -30,8 +30,8 @@ public struct Status: Sendable, Hashable, CustomStringConvertible {
         self.init(code, [reason], plugin: plugin)
     }
 
-    public static let success = Status(.success)
-    public static let skip = Status(.skip)
+    public static let success = PluginStatus(.success)
+    public static let skip = PluginStatus(.skip)
 
     public var isSuccess: Bool { code == .success }
     public var isRejected: Bool { code == .unschedulable || code == .unschedulableAndUnresolvable || code == .pending }
@@ -52,7 +52,7 @@ public struct Status: Sendable, Hashable, CustomStringConvertible {
         return reasons.isEmpty ? name : "\(name): \(message)"
     }
 
-    func with(plugin name: String) -> Status {
+    func with(plugin name: String) -> PluginStatus {
         guard plugin.isEmpty else { return self }
         var copy = self
         copy.plugin = name
