@@ -30,7 +30,7 @@ struct NodeAffinityTests {
     let node = makeNodeInfo(makeNode("n1", labels: ["zone": "a", "disk": "ssd", "cores": "8"]))
 
     /// PreFilter then Filter, as the framework runs them (a skipped PreFilter passes the node).
-    func filter(_ pod: PodInfo, _ node: NodeInfo, plugin: Scheduling.NodeAffinity? = nil) -> Scheduling.Status {
+    func filter(_ pod: PodInfo, _ node: NodeInfo, plugin: Scheduling.NodeAffinity? = nil) -> PluginStatus {
         let plugin = plugin ?? self.plugin
         let state = CycleState()
         let (_, status) = plugin.preFilter(state, pod, [node])
@@ -140,7 +140,7 @@ struct NodeAffinityTests {
 
     @Test("PreFilter narrows to the node names every term pins with metadata.name In")
     func narrowing() {
-        func narrowed(_ terms: [NodeSelectorTerm]) -> (Set<String>?, Scheduling.Status) {
+        func narrowed(_ terms: [NodeSelectorTerm]) -> (Set<String>?, PluginStatus) {
             let (result, status) = plugin.preFilter(CycleState(), affinityPod(required: terms), [node])
             return (result?.nodeNames, status)
         }

@@ -15,7 +15,7 @@ private func podWithPorts(_ name: String, _ ports: [(Int32, String?, String?)]) 
 struct NodePortsTests {
     let plugin = NodePorts()
 
-    func filter(_ pod: Pod, onNodeWith existing: [Pod]) -> Scheduling.Status {
+    func filter(_ pod: Pod, onNodeWith existing: [Pod]) -> PluginStatus {
         let node = makeNodeInfo(makeNode("n1"), pods: existing)
         let state = CycleState()
         let info = PodInfo(pod)

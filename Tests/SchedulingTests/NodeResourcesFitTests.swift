@@ -29,7 +29,7 @@ private let examplePod = PodInfo(requesting("web", cpu: "300m", memory: "256Mi")
 struct NodeResourcesFitTests {
     let plugin = NodeResourcesFit()
 
-    func filter(_ pod: PodInfo, _ node: NodeInfo, plugin: NodeResourcesFit? = nil) -> Scheduling.Status {
+    func filter(_ pod: PodInfo, _ node: NodeInfo, plugin: NodeResourcesFit? = nil) -> PluginStatus {
         let plugin = plugin ?? self.plugin
         let state = CycleState()
         #expect(plugin.preFilter(state, pod, [node]).1.isSuccess)

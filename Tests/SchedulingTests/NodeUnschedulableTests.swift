@@ -7,7 +7,7 @@ struct NodeUnschedulableTests {
     let plugin = NodeUnschedulable()
     let cordoned = makeNodeInfo(makeNode("n1", unschedulable: true))
 
-    func filter(_ pod: Pod, _ node: NodeInfo) -> Scheduling.Status { plugin.filter(CycleState(), PodInfo(pod), node) }
+    func filter(_ pod: Pod, _ node: NodeInfo) -> PluginStatus { plugin.filter(CycleState(), PodInfo(pod), node) }
 
     @Test("a schedulable node passes")
     func schedulable() {

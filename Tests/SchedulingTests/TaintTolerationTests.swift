@@ -6,7 +6,7 @@ import Testing
 struct TaintTolerationTests {
     let plugin = TaintToleration()
 
-    func filter(_ tolerations: [Toleration], _ taints: [Taint]) -> Scheduling.Status {
+    func filter(_ tolerations: [Toleration], _ taints: [Taint]) -> PluginStatus {
         plugin.filter(CycleState(), PodInfo(makePod("p") { $0.tolerations = tolerations }),
             makeNodeInfo(makeNode("n1", taints: taints)))
     }

@@ -35,7 +35,7 @@ public struct ImageLocality: PreScorePlugin, ScorePlugin {
         var totalNodes: Int
     }
 
-    public func preScore(_ state: CycleState, _ pod: PodInfo, _ nodes: [NodeInfo]) -> Status {
+    public func preScore(_ state: CycleState, _ pod: PodInfo, _ nodes: [NodeInfo]) -> PluginStatus {
         let totalNodes = state.read(SnapshotNodeCount.self)?.count ?? nodes.count
         state.write(Self.preScoreState(pod, totalNodes: totalNodes))
         return .success

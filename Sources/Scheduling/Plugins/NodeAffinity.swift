@@ -25,10 +25,10 @@ public struct NodeAffinity: PreFilterPlugin, FilterPlugin, PreScorePlugin, Score
     let addedRequired: [Term]?
     let addedPreferred: [WeightedTerm]
 
-    static let rejection = Status(.unschedulableAndUnresolvable, "node(s) didn't match Pod's node affinity/selector")
-    static let enforcedRejection = Status(.unschedulableAndUnresolvable,
+    static let rejection = PluginStatus(.unschedulableAndUnresolvable, "node(s) didn't match Pod's node affinity/selector")
+    static let enforcedRejection = PluginStatus(.unschedulableAndUnresolvable,
         "node(s) didn't match scheduler-enforced node affinity")
-    static let conflict = Status(.unschedulableAndUnresolvable, "pod affinity terms conflict")
+    static let conflict = PluginStatus(.unschedulableAndUnresolvable, "pod affinity terms conflict")
 
     public init(addedAffinity: APIMachinery.NodeAffinity? = nil) {
         addedRequired = addedAffinity?.requiredDuringSchedulingIgnoredDuringExecution.map(Term.parse)
@@ -163,7 +163,7 @@ public struct NodeAffinity: PreFilterPlugin, FilterPlugin, PreScorePlugin, Score
         var required: RequiredNodeAffinity
     }
 
-    public func preFilter(_ state: CycleState, _ pod: PodInfo, _ nodes: [NodeInfo]) -> (PreFilterResult?, Status) {
+    public func preFilter(_ state: CycleState, _ pod: PodInfo, _ nodes: [NodeInfo]) -> (PreFilterResult?, PluginStatus) {
         let spec = pod.pod.spec
         let requiredSelector = spec?.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution
         if requiredSelector == nil && addedRequired == nil && spec?.nodeSelector == nil { return (nil, .skip) }
@@ -184,7 +184,7 @@ public struct NodeAffinity: PreFilterPlugin, FilterPlugin, PreScorePlugin, Score
         return (PreFilterResult(nodeNames: union), .success)
     }
 
-    public func filter(_ state: CycleState, _ pod: PodInfo, _ node: NodeInfo) -> Status {
+    public func filter(_ state: CycleState, _ pod: PodInfo, _ node: NodeInfo) -> PluginStatus {
         let labels = node.labels
         if let addedRequired, !addedRequired.contains(where: { $0.matches(labels: labels, name: node.name) }) {
             return Self.enforcedRejection
@@ -203,11 +203,11 @@ public struct NodeAffinity: PreFilterPlugin, FilterPlugin, PreScorePlugin, Score
         var preferred: [WeightedTerm]
     }
 
-    public func preScore(_ state: CycleState, _ pod: PodInfo, _ nodes: [NodeInfo]) -> Status {
+    public func preScore(_ state: CycleState, _ pod: PodInfo, _ nodes: [NodeInfo]) -> PluginStatus {
         let preferred: [WeightedTerm]
         switch Self.preferredTerms(pod) {
         case .success(let terms): preferred = terms
-        case .failure(let problem): return Status(.error, problem.message)
+        case .failure(let problem): return PluginStatus(.error, problem.message)
         }
         if preferred.isEmpty && addedPreferred.isEmpty { return .skip }
         state.write(PreScoreState(preferred: preferred))
@@ -253,7 +253,7 @@ public struct NodeAffinity: PreFilterPlugin, FilterPlugin, PreScorePlugin, Score
     public var normalizesScores: Bool { true }
 
     /// `100·raw/max`; unchanged (all 0) when the maximum is 0.
-    public func normalize(_ state: CycleState, _ pod: PodInfo, _ scores: inout [NodeScore]) -> Status {
+    public func normalize(_ state: CycleState, _ pod: PodInfo, _ scores: inout [NodeScore]) -> PluginStatus {
         var maximum: Int64 = 0
         for entry in scores where entry.score > maximum { maximum = entry.score }
         guard maximum > 0 else { return .success }

@@ -7,17 +7,17 @@
 public struct NodeName: PreFilterPlugin, FilterPlugin, EnqueueExtensions {
     public let name = "NodeName"
 
-    static let rejection = Status(.unschedulableAndUnresolvable, "node(s) didn't match the requested node name")
+    static let rejection = PluginStatus(.unschedulableAndUnresolvable, "node(s) didn't match the requested node name")
 
     public init() {}
 
-    public func preFilter(_ state: CycleState, _ pod: PodInfo, _ nodes: [NodeInfo]) -> (PreFilterResult?, Status) {
+    public func preFilter(_ state: CycleState, _ pod: PodInfo, _ nodes: [NodeInfo]) -> (PreFilterResult?, PluginStatus) {
         let nodeName = pod.nodeName
         guard !nodeName.isEmpty else { return (nil, .skip) }
         return (PreFilterResult(nodeNames: [nodeName]), .success)
     }
 
-    public func filter(_ state: CycleState, _ pod: PodInfo, _ node: NodeInfo) -> Status {
+    public func filter(_ state: CycleState, _ pod: PodInfo, _ node: NodeInfo) -> PluginStatus {
         let nodeName = pod.nodeName
         return nodeName.isEmpty || nodeName == node.name ? .success : Self.rejection
     }

@@ -8,15 +8,15 @@
 public struct NodePorts: PreFilterPlugin, FilterPlugin, EnqueueExtensions {
     public let name = "NodePorts"
 
-    static let rejection = Status(.unschedulable, "node(s) didn't have free ports for the requested pod ports")
+    static let rejection = PluginStatus(.unschedulable, "node(s) didn't have free ports for the requested pod ports")
 
     public init() {}
 
-    public func preFilter(_ state: CycleState, _ pod: PodInfo, _ nodes: [NodeInfo]) -> (PreFilterResult?, Status) {
+    public func preFilter(_ state: CycleState, _ pod: PodInfo, _ nodes: [NodeInfo]) -> (PreFilterResult?, PluginStatus) {
         pod.hostPorts.isEmpty ? (nil, .skip) : (nil, .success)
     }
 
-    public func filter(_ state: CycleState, _ pod: PodInfo, _ node: NodeInfo) -> Status {
+    public func filter(_ state: CycleState, _ pod: PodInfo, _ node: NodeInfo) -> PluginStatus {
         if node.usedPorts.isEmpty { return .success }
         for port in pod.hostPorts where node.portConflicts(port) { return Self.rejection }
         return .success

@@ -28,7 +28,7 @@ public struct NodeResourcesBalancedAllocation: PreScorePlugin, ScorePlugin {
         var podRequests: [Int64]
     }
 
-    public func preScore(_ state: CycleState, _ pod: PodInfo, _ nodes: [NodeInfo]) -> Status {
+    public func preScore(_ state: CycleState, _ pod: PodInfo, _ nodes: [NodeInfo]) -> PluginStatus {
         let podRequests = allocation.podRequests(pod)
         if podRequests.allSatisfy({ $0 == 0 }) { return .skip }
         state.write(PreScoreState(podRequests: podRequests))

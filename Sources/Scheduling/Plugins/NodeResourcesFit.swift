@@ -159,12 +159,12 @@ public struct NodeResourcesFit: PreFilterPlugin, FilterPlugin, PreScorePlugin, S
         return ignoredResources.contains(name) || ignoredResourceGroups.contains(String(name[..<slash]))
     }
 
-    public func preFilter(_ state: CycleState, _ pod: PodInfo, _ nodes: [NodeInfo]) -> (PreFilterResult?, Status) {
+    public func preFilter(_ state: CycleState, _ pod: PodInfo, _ nodes: [NodeInfo]) -> (PreFilterResult?, PluginStatus) {
         state.write(preFilterState(pod))
         return (nil, .success)
     }
 
-    public func filter(_ state: CycleState, _ pod: PodInfo, _ node: NodeInfo) -> Status {
+    public func filter(_ state: CycleState, _ pod: PodInfo, _ node: NodeInfo) -> PluginStatus {
         let fit = state.read(PreFilterState.self) ?? preFilterState(pod)
         var reasons: [String] = []
         if Int64(node.pods.count) + 1 > node.allocatable.allowedPodNumber { reasons.append("Too many pods") }
@@ -188,7 +188,7 @@ public struct NodeResourcesFit: PreFilterPlugin, FilterPlugin, PreScorePlugin, S
                 if scalar.amount > free { reasons.append(scalar.reason) }
             }
         }
-        return reasons.isEmpty ? .success : Status(.unschedulable, reasons)
+        return reasons.isEmpty ? .success : PluginStatus(.unschedulable, reasons)
     }
 
     public var clusterEvents: [ClusterEvent] {
@@ -205,7 +205,7 @@ public struct NodeResourcesFit: PreFilterPlugin, FilterPlugin, PreScorePlugin, S
         var podRequests: [Int64]
     }
 
-    public func preScore(_ state: CycleState, _ pod: PodInfo, _ nodes: [NodeInfo]) -> Status {
+    public func preScore(_ state: CycleState, _ pod: PodInfo, _ nodes: [NodeInfo]) -> PluginStatus {
         state.write(PreScoreState(podRequests: allocation.podRequests(pod)))
         return .success
     }

@@ -11,11 +11,11 @@ public struct NodeUnschedulable: FilterPlugin, EnqueueExtensions {
 
     /// The taint a cordoned node is treated as having.
     public static let unschedulableTaint = Taint(key: "node.kubernetes.io/unschedulable", effect: "NoSchedule")
-    static let rejection = Status(.unschedulableAndUnresolvable, "node(s) were unschedulable")
+    static let rejection = PluginStatus(.unschedulableAndUnresolvable, "node(s) were unschedulable")
 
     public init() {}
 
-    public func filter(_ state: CycleState, _ pod: PodInfo, _ node: NodeInfo) -> Status {
+    public func filter(_ state: CycleState, _ pod: PodInfo, _ node: NodeInfo) -> PluginStatus {
         guard node.node.spec?.unschedulable == true else { return .success }
         if let tolerations = pod.pod.spec?.tolerations,
             TaintToleration.tolerates(tolerations, Self.unschedulableTaint)

@@ -9,14 +9,14 @@ public struct SchedulingGates: PreEnqueuePlugin, EnqueueExtensions {
 
     public init() {}
 
-    public func preEnqueue(_ pod: PodInfo) -> Status {
+    public func preEnqueue(_ pod: PodInfo) -> PluginStatus {
         guard let gates = pod.pod.spec?.schedulingGates, !gates.isEmpty else { return .success }
         var names = ""
         for gate in gates {
             if !names.isEmpty { names += " " }
             names += gate.name ?? ""
         }
-        return Status(.pending, "waiting for scheduling gates: [" + names + "]")
+        return PluginStatus(.pending, "waiting for scheduling gates: [" + names + "]")
     }
 
     public var clusterEvents: [ClusterEvent] {

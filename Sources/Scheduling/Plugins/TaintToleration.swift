@@ -39,14 +39,14 @@ public struct TaintToleration: FilterPlugin, PreScorePlugin, ScorePlugin, Enqueu
 
     // MARK: Filter
 
-    public func filter(_ state: CycleState, _ pod: PodInfo, _ node: NodeInfo) -> Status {
+    public func filter(_ state: CycleState, _ pod: PodInfo, _ node: NodeInfo) -> PluginStatus {
         guard let taints = node.node.spec?.taints, !taints.isEmpty else { return .success }
         let tolerations = pod.pod.spec?.tolerations ?? []
         for taint in taints {
             let effect = taint.effect ?? ""
             guard effect == "NoSchedule" || effect == "NoExecute" else { continue }
             if !Self.tolerates(tolerations, taint) {
-                return Status(.unschedulableAndUnresolvable,
+                return PluginStatus(.unschedulableAndUnresolvable,
                     "node(s) had untolerated taint {" + (taint.key ?? "") + ": " + (taint.value ?? "") + "}")
             }
         }
@@ -67,7 +67,7 @@ public struct TaintToleration: FilterPlugin, PreScorePlugin, ScorePlugin, Enqueu
         var tolerations: [Toleration]
     }
 
-    public func preScore(_ state: CycleState, _ pod: PodInfo, _ nodes: [NodeInfo]) -> Status {
+    public func preScore(_ state: CycleState, _ pod: PodInfo, _ nodes: [NodeInfo]) -> PluginStatus {
         state.write(PreScoreState(tolerations: Self.preferNoScheduleTolerations(pod)))
         return .success
     }
@@ -92,7 +92,7 @@ public struct TaintToleration: FilterPlugin, PreScorePlugin, ScorePlugin, Enqueu
     public var normalizesScores: Bool { true }
 
     /// `100 − 100·raw/max`; every node 100 when the maximum is 0.
-    public func normalize(_ state: CycleState, _ pod: PodInfo, _ scores: inout [NodeScore]) -> Status {
+    public func normalize(_ state: CycleState, _ pod: PodInfo, _ scores: inout [NodeScore]) -> PluginStatus {
         var maximum: Int64 = 0
         for entry in scores where entry.score > maximum { maximum = entry.score }
         let top = Framework.maxNodeScore

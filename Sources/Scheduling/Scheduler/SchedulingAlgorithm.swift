@@ -60,6 +60,8 @@ public final class SchedulingAlgorithm: Sendable {
         if feasible.count == 1 {
             return ScheduleResult(suggestedHost: feasible[0].name, evaluatedNodes: evaluated, feasibleNodes: 1, scores: [])
         }
+        // Scores that spread over the whole cluster (ImageLocality) need its size, not the feasible count.
+        cycle.write(SnapshotNodeCount(count: all.count))
         let preScore = framework.runPreScore(cycle, pod, feasible)
         guard preScore.isSuccess else {
             throw SchedulingError(.pluginFailed, "running PreScore plugin \(preScore.plugin): \(preScore.message)")
