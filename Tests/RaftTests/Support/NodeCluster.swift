@@ -134,7 +134,12 @@ final class NodeCluster: Sendable {
     }
 
     func electLeader(maxTicks: Int = 200) async -> NodeID? {
-        await advance(maxTicks: maxTicks) { leader != nil }
+        // A leader every running member agrees on: a status read alone can show a leader that a newer term
+        // has already replaced, and a proposal sent there is refused.
+        await advance(maxTicks: maxTicks) {
+            guard let leader else { return false }
+            return runningIDs.allSatisfy { self[$0].status().softState.leader == leader }
+        }
         return leader
     }
 
