@@ -1,0 +1,354 @@
+import APIMachinery
+
+/// Places pods near or away from other pods by topology domain (kube-scheduler's `InterPodAffinity`).
+///
+/// Filter, from counts PreFilter takes over every node of the snapshot, per topology pair (key, value):
+/// - the pod's required affinity: the node must carry every term's topology key, and each term's domain must
+///   hold a pod matching all the terms, except for the first pod of a group: when no pod in the cluster
+///   matches the terms and the pod matches them itself, any node with the keys will do (unresolvable
+///   otherwise, "node(s) didn't match pod affinity rules");
+/// - the pod's required anti-affinity: no term's domain of the node may hold a pod the term selects
+///   (unschedulable, "node(s) didn't match pod anti-affinity rules");
+/// - existing pods' required anti-affinity: the node must not be in the domain of a pod whose term selects the
+///   incoming pod (unschedulable, "node(s) didn't satisfy existing pods anti-affinity rules").
+/// PreFilter skips when the pod has no required terms and no existing pod's anti-affinity selects it.
+///
+/// Score: for every existing pod, each of the incoming pod's preferred affinity (anti-affinity) terms the pod
+/// matches adds (subtracts) the term's weight to the domain of the existing pod's node; symmetrically, each of
+/// the existing pod's preferred affinity (anti-affinity) terms that selects the incoming pod adds (subtracts)
+/// its weight, and each of its required affinity terms that selects the incoming pod adds
+/// `hardPodAffinityWeight`. A node's raw score sums its domains; normalised to `100 · (raw − min) / (max − min)`
+/// (all 0 when every node scores the same). Existing pods on every node of the snapshot count: PreScore only
+/// receives the feasible nodes, so PreFilter keeps the snapshot's node list in the cycle state for it
+/// (PreScore falls back to the feasible nodes when PreFilter did not run).
+///
+/// Terms with a namespace selector look namespaces' labels up through `namespaceLabels` (nil: no labels).
+public struct InterPodAffinity: PreFilterPlugin, FilterPlugin, PreScorePlugin, ScorePlugin, EnqueueExtensions {
+    public let name = "InterPodAffinity"
+    /// The score added for an existing pod's required affinity term that selects the incoming pod (0–100).
+    public let hardPodAffinityWeight: Int32
+    /// Leave existing pods' preferred terms out of scoring when the incoming pod has no preferred terms.
+    public let ignorePreferredTermsOfExistingPods: Bool
+    /// A namespace's labels, for terms with a namespace selector; nil when unknown.
+    public let namespaceLabels: @Sendable (String) -> [String: String]?
+
+    public init(
+        hardPodAffinityWeight: Int32 = 1, ignorePreferredTermsOfExistingPods: Bool = false,
+        namespaceLabels: @escaping @Sendable (String) -> [String: String]? = { _ in nil }
+    ) {
+        self.hardPodAffinityWeight = hardPodAffinityWeight
+        self.ignorePreferredTermsOfExistingPods = ignorePreferredTermsOfExistingPods
+        self.namespaceLabels = namespaceLabels
+    }
+
+    static let reasonAffinityRulesNotMatch = "node(s) didn't match pod affinity rules"
+    static let reasonAntiAffinityRulesNotMatch = "node(s) didn't match pod anti-affinity rules"
+    static let reasonExistingAntiAffinityRulesNotMatch = "node(s) didn't satisfy existing pods anti-affinity rules"
+
+    private static let affinityNotMatched = Status(.unschedulableAndUnresolvable, reasonAffinityRulesNotMatch)
+    private static let antiAffinityNotMatched = Status(.unschedulable, reasonAntiAffinityRulesNotMatch)
+    private static let existingAntiAffinityNotMatched = Status(.unschedulable, reasonExistingAntiAffinityRulesNotMatch)
+
+    // MARK: Events
+
+    public var clusterEvents: [ClusterEvent] {
+        [
+            ClusterEvent(.pod, [.add, .delete, .updatePodLabel], label: "InterPodAffinity/Pod"),
+            ClusterEvent(.node, [.add, .updateNodeLabel], label: "InterPodAffinity/Node"),
+        ]
+    }
+
+    // MARK: Counts
+
+    /// A topology domain: a node label key and value.
+    struct TopologyPair: Sendable, Hashable {
+        var key: String
+        var value: String
+    }
+
+    /// Pods (or matching terms) per topology pair; entries that drop to 0 are removed.
+    struct PairCounts: Sendable, Equatable {
+        var counts: [TopologyPair: Int] = [:]
+        /// How many pairs of `counts` have each key.
+        var pairsPerKey: [String: Int] = [:]
+
+        var isEmpty: Bool { counts.isEmpty }
+
+        subscript(key: String, value: String) -> Int { counts[TopologyPair(key: key, value: value)] ?? 0 }
+
+        /// Adds `delta` to the pair of `key` on a node with `labels` (nothing when the node lacks the key).
+        mutating func add(_ delta: Int, key: String, labels: [String: String]) {
+            guard let value = labels[key] else { return }
+            let pair = TopologyPair(key: key, value: value)
+            let old = counts[pair]
+            let new = (old ?? 0) + delta
+            if new == 0 {
+                counts[pair] = nil
+                if old != nil { pairsPerKey[key] = pairsPerKey[key]! == 1 ? nil : pairsPerKey[key]! - 1 }
+            } else {
+                counts[pair] = new
+                if old == nil { pairsPerKey[key, default: 0] += 1 }
+            }
+        }
+
+        /// For each term selecting `pod`, adds `delta` to the term's pair on the node.
+        mutating func addAntiAffinity(
+            _ terms: [AffinityTerm], selecting pod: PodInfo, namespaceLabels: (String) -> [String: String]?,
+            labels: [String: String], delta: Int
+        ) {
+            for term in terms where term.matches(pod, namespaceLabels: namespaceLabels) {
+                add(delta, key: term.topologyKey, labels: labels)
+            }
+        }
+
+        /// When `pod` matches every term, adds `delta` to every term's pair on the node.
+        mutating func addAffinity(
+            _ terms: [AffinityTerm], selecting pod: PodInfo, namespaceLabels: (String) -> [String: String]?,
+            labels: [String: String], delta: Int
+        ) {
+            guard InterPodAffinity.matchesAll(terms, pod, namespaceLabels) else { return }
+            for term in terms { add(delta, key: term.topologyKey, labels: labels) }
+        }
+    }
+
+    /// Whether `pod` matches every one of (at least one) `terms`.
+    static func matchesAll(_ terms: [AffinityTerm], _ pod: PodInfo, _ namespaceLabels: (String) -> [String: String]?)
+        -> Bool
+    {
+        guard !terms.isEmpty else { return false }
+        for term in terms where !term.matches(pod, namespaceLabels: namespaceLabels) { return false }
+        return true
+    }
+
+    /// Memoises `lookup` per namespace for one pass.
+    final class NamespaceLabelCache {
+        private let lookup: @Sendable (String) -> [String: String]?
+        private var cache: [String: [String: String]?] = [:]
+
+        init(_ lookup: @escaping @Sendable (String) -> [String: String]?) {
+            self.lookup = lookup
+        }
+
+        func labels(_ namespace: String) -> [String: String]? {
+            if let cached = cache[namespace] { return cached }
+            let labels = lookup(namespace)
+            cache[namespace] = labels
+            return labels
+        }
+    }
+
+    // MARK: PreFilter and Filter
+
+    /// What PreFilter computes.
+    struct FilterState: Sendable, Equatable {
+        /// Pairs holding existing pods with a required anti-affinity term that selects the incoming pod.
+        var existingAntiAffinity = PairCounts()
+        /// Pairs holding pods that match all the incoming pod's required affinity terms (one per term).
+        var affinity = PairCounts()
+        /// Pairs holding pods selected by the incoming pod's required anti-affinity terms (one per term).
+        var antiAffinity = PairCounts()
+        /// Whether the incoming pod matches all its own required affinity terms.
+        var matchesOwnAffinity = false
+        /// The incoming pod's namespace labels (for existing pods' terms with a namespace selector).
+        var namespaceLabels: [String: String] = [:]
+    }
+
+    /// The snapshot's node list, kept by PreFilter for PreScore.
+    struct SnapshotNodes: Sendable {
+        var nodes: [NodeInfo]
+    }
+
+    public func preFilter(_ state: CycleState, _ pod: PodInfo, _ nodes: [NodeInfo]) -> (PreFilterResult?, Status) {
+        state.write(SnapshotNodes(nodes: nodes))
+        if let parseError = pod.parseError {
+            return (nil, Status(.unschedulableAndUnresolvable, "parsing pod: \(parseError)"))
+        }
+        var filterState = FilterState()
+        let ownLabels = namespaceLabels(pod.namespace) ?? [:]
+        filterState.namespaceLabels = ownLabels
+        let incomingNamespace: (String) -> [String: String]? = { _ in ownLabels }
+        // Existing pods' required anti-affinity: only nodes holding such pods.
+        for position in nodes.indices where !nodes[position].podsWithRequiredAntiAffinity.isEmpty {
+            let labels = nodes[position].labels
+            for existing in nodes[position].podsWithRequiredAntiAffinity {
+                filterState.existingAntiAffinity.addAntiAffinity(existing.requiredAntiAffinityTerms, selecting: pod,
+                    namespaceLabels: incomingNamespace, labels: labels, delta: 1)
+            }
+        }
+        let affinityTerms = pod.requiredAffinityTerms
+        let antiAffinityTerms = pod.requiredAntiAffinityTerms
+        if filterState.existingAntiAffinity.isEmpty && affinityTerms.isEmpty && antiAffinityTerms.isEmpty {
+            return (nil, .skip)
+        }
+        // The incoming pod's required terms: every pod of every node.
+        if !affinityTerms.isEmpty || !antiAffinityTerms.isEmpty {
+            let cache = NamespaceLabelCache(namespaceLabels)
+            let lookup: (String) -> [String: String]? = { cache.labels($0) }
+            for position in nodes.indices where !nodes[position].pods.isEmpty {
+                let labels = nodes[position].labels
+                for existing in nodes[position].pods {
+                    filterState.affinity.addAffinity(affinityTerms, selecting: existing, namespaceLabels: lookup,
+                        labels: labels, delta: 1)
+                    filterState.antiAffinity.addAntiAffinity(antiAffinityTerms, selecting: existing,
+                        namespaceLabels: lookup, labels: labels, delta: 1)
+                }
+            }
+            filterState.matchesOwnAffinity = Self.matchesAll(affinityTerms, pod, lookup)
+        }
+        state.write(filterState)
+        return (nil, .success)
+    }
+
+    public func addPod(_ state: CycleState, _ pod: PodInfo, adding added: PodInfo, to node: NodeInfo) -> Status {
+        update(state, pod, changed: added, node: node, delta: 1)
+    }
+
+    public func removePod(_ state: CycleState, _ pod: PodInfo, removing removed: PodInfo, from node: NodeInfo) -> Status {
+        update(state, pod, changed: removed, node: node, delta: -1)
+    }
+
+    private func update(_ state: CycleState, _ pod: PodInfo, changed: PodInfo, node: NodeInfo, delta: Int) -> Status {
+        guard var filterState = state.read(FilterState.self) else { return .success }
+        let labels = node.labels
+        let ownLabels = filterState.namespaceLabels
+        filterState.existingAntiAffinity.addAntiAffinity(changed.requiredAntiAffinityTerms, selecting: pod,
+            namespaceLabels: { _ in ownLabels }, labels: labels, delta: delta)
+        let lookup = namespaceLabels
+        filterState.affinity.addAffinity(pod.requiredAffinityTerms, selecting: changed, namespaceLabels: lookup,
+            labels: labels, delta: delta)
+        filterState.antiAffinity.addAntiAffinity(pod.requiredAntiAffinityTerms, selecting: changed,
+            namespaceLabels: lookup, labels: labels, delta: delta)
+        state.write(filterState)
+        return .success
+    }
+
+    public func filter(_ state: CycleState, _ pod: PodInfo, _ node: NodeInfo) -> Status {
+        guard let filterState = state.read(FilterState.self) else {
+            return Status(.error, "reading PreFilterInterPodAffinity from cycle state: not found")
+        }
+        let labels = node.labels
+        // The pod's affinity: every key on the node, and pods in every term's domain (or the first-pod case).
+        var podsExist = true
+        for term in pod.requiredAffinityTerms {
+            guard let value = labels[term.topologyKey] else { return Self.affinityNotMatched }
+            if filterState.affinity[term.topologyKey, value] <= 0 { podsExist = false }
+        }
+        if !podsExist && !(filterState.affinity.isEmpty && filterState.matchesOwnAffinity) {
+            return Self.affinityNotMatched
+        }
+        // The pod's anti-affinity.
+        if !filterState.antiAffinity.isEmpty {
+            for term in pod.requiredAntiAffinityTerms {
+                if let value = labels[term.topologyKey], filterState.antiAffinity[term.topologyKey, value] > 0 {
+                    return Self.antiAffinityNotMatched
+                }
+            }
+        }
+        // Existing pods' anti-affinity.
+        if !filterState.existingAntiAffinity.isEmpty {
+            for key in filterState.existingAntiAffinity.pairsPerKey.keys {
+                if let value = labels[key], filterState.existingAntiAffinity[key, value] > 0 {
+                    return Self.existingAntiAffinityNotMatched
+                }
+            }
+        }
+        return .success
+    }
+
+    // MARK: PreScore, Score and normalisation
+
+    /// Scores per topology key and value.
+    struct ScoreState: Sendable, Equatable {
+        var topologyScore: [String: [String: Int64]] = [:]
+    }
+
+    public func preScore(_ state: CycleState, _ pod: PodInfo, _ nodes: [NodeInfo]) -> Status {
+        if nodes.isEmpty { return .skip }
+        let hasPreferredTerms = !pod.preferredAffinityTerms.isEmpty || !pod.preferredAntiAffinityTerms.isEmpty
+        if ignorePreferredTermsOfExistingPods && !hasPreferredTerms { return .skip }
+        let allNodes = state.read(SnapshotNodes.self)?.nodes ?? nodes
+        let ownLabels = namespaceLabels(pod.namespace) ?? [:]
+        let incomingNamespace: (String) -> [String: String]? = { _ in ownLabels }
+        let cache = NamespaceLabelCache(namespaceLabels)
+        let existingNamespace: (String) -> [String: String]? = { cache.labels($0) }
+        var topologyScore: [String: [String: Int64]] = [:]
+        var scored = false
+
+        func process(_ term: AffinityTerm, weight: Int32, selecting target: PodInfo,
+            _ lookup: (String) -> [String: String]?, labels: [String: String], sign: Int32)
+        {
+            guard term.matches(target, namespaceLabels: lookup), let value = labels[term.topologyKey] else { return }
+            topologyScore[term.topologyKey, default: [:]][value, default: 0] += Int64(weight * sign)
+            scored = true
+        }
+
+        for position in allNodes.indices {
+            // Unless the pod has preferred terms, only pods with affinity terms can contribute.
+            let pods = hasPreferredTerms ? allNodes[position].pods : allNodes[position].podsWithAffinity
+            if pods.isEmpty { continue }
+            let labels = allNodes[position].labels
+            if labels.isEmpty { continue }
+            for existing in pods {
+                for weighted in pod.preferredAffinityTerms {
+                    process(weighted.term, weight: weighted.weight, selecting: existing, existingNamespace,
+                        labels: labels, sign: 1)
+                }
+                for weighted in pod.preferredAntiAffinityTerms {
+                    process(weighted.term, weight: weighted.weight, selecting: existing, existingNamespace,
+                        labels: labels, sign: -1)
+                }
+                if hardPodAffinityWeight > 0 {
+                    for term in existing.requiredAffinityTerms {
+                        process(term, weight: hardPodAffinityWeight, selecting: pod, incomingNamespace, labels: labels,
+                            sign: 1)
+                    }
+                }
+                for weighted in existing.preferredAffinityTerms {
+                    process(weighted.term, weight: weighted.weight, selecting: pod, incomingNamespace, labels: labels,
+                        sign: 1)
+                }
+                for weighted in existing.preferredAntiAffinityTerms {
+                    process(weighted.term, weight: weighted.weight, selecting: pod, incomingNamespace, labels: labels,
+                        sign: -1)
+                }
+            }
+        }
+        if !scored { return .skip }
+        state.write(ScoreState(topologyScore: topologyScore))
+        return .success
+    }
+
+    /// The sum of the scores of the node's domains.
+    public func score(_ state: CycleState, _ pod: PodInfo, _ node: NodeInfo) -> Int64 {
+        guard let scoreState = state.read(ScoreState.self) else { return 0 }
+        let labels = node.labels
+        var score: Int64 = 0
+        for (key, values) in scoreState.topologyScore {
+            if let value = labels[key] { score += values[value] ?? 0 }
+        }
+        return score
+    }
+
+    public var normalizesScores: Bool { true }
+
+    /// `int(100 · ((raw − min) / (max − min)))` in floating point as kube-scheduler computes it; 0 for every node
+    /// when max == min.
+    public func normalize(_ state: CycleState, _ pod: PodInfo, _ scores: inout [NodeScore]) -> Status {
+        guard let scoreState = state.read(ScoreState.self), !scoreState.topologyScore.isEmpty else { return .success }
+        var minimum = Int64.max
+        var maximum = Int64.min
+        for entry in scores {
+            minimum = min(minimum, entry.score)
+            maximum = max(maximum, entry.score)
+        }
+        let spread = maximum - minimum
+        for index in scores.indices {
+            var normalized = 0.0
+            if spread > 0 {
+                normalized = Double(Framework.maxNodeScore) * (Double(scores[index].score - minimum) / Double(spread))
+            }
+            scores[index].score = Int64(normalized)
+        }
+        return .success
+    }
+}
