@@ -2,7 +2,6 @@ import APIMachinery
 @testable import Scheduling
 import Testing
 
-private typealias Status = Scheduling.Status
 
 private let zone = "topology.kubernetes.io/zone"
 private let hostname = "kubernetes.io/hostname"
@@ -42,7 +41,7 @@ private func pod(
     }
 }
 
-private func filterAll(_ plugin: InterPodAffinity, _ incoming: Pod, _ nodes: [NodeInfo]) -> (Status, [Status]) {
+private func filterAll(_ plugin: InterPodAffinity, _ incoming: Pod, _ nodes: [NodeInfo]) -> (PluginStatus, [PluginStatus]) {
     let info = PodInfo(incoming)
     let state = CycleState()
     let (_, status) = plugin.preFilter(state, info, nodes)
@@ -53,7 +52,7 @@ private func filterAll(_ plugin: InterPodAffinity, _ incoming: Pod, _ nodes: [No
 /// PreFilter over `nodes`, PreScore over `feasible` (default: all), raw and normalised scores.
 private func scoreAll(
     _ plugin: InterPodAffinity, _ incoming: Pod, _ nodes: [NodeInfo], feasible: [NodeInfo]? = nil
-) -> (status: Status, raw: [Int64], normalized: [Int64]) {
+) -> (status: PluginStatus, raw: [Int64], normalized: [Int64]) {
     let info = PodInfo(incoming)
     let state = CycleState()
     _ = plugin.preFilter(state, info, nodes)
@@ -66,7 +65,7 @@ private func scoreAll(
     return (status, raw, list.map(\.score))
 }
 
-private let fits = Status.Code.success
+private let fits = PluginStatus.Code.success
 private let affinityReason = "node(s) didn't match pod affinity rules"
 private let antiAffinityReason = "node(s) didn't match pod anti-affinity rules"
 private let existingReason = "node(s) didn't satisfy existing pods anti-affinity rules"

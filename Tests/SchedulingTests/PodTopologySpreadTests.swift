@@ -2,7 +2,6 @@ import APIMachinery
 @testable import Scheduling
 import Testing
 
-private typealias Status = Scheduling.Status
 
 private let zoneKey = "topology.kubernetes.io/zone"
 private let hostnameKey = "kubernetes.io/hostname"
@@ -45,7 +44,7 @@ private func incoming(
 }
 
 /// PreFilter then Filter on every node.
-private func filterAll(_ plugin: PodTopologySpread, _ pod: PodInfo, _ nodes: [NodeInfo]) -> (Status, [Status]) {
+private func filterAll(_ plugin: PodTopologySpread, _ pod: PodInfo, _ nodes: [NodeInfo]) -> (PluginStatus, [PluginStatus]) {
     let state = CycleState()
     let (_, status) = plugin.preFilter(state, pod, nodes)
     return (status, nodes.map { plugin.filter(state, pod, $0) })
@@ -54,7 +53,7 @@ private func filterAll(_ plugin: PodTopologySpread, _ pod: PodInfo, _ nodes: [No
 /// PreFilter over `nodes`, PreScore over `feasible` (default: all), raw and normalised scores.
 private func scoreAll(
     _ plugin: PodTopologySpread, _ pod: PodInfo, _ nodes: [NodeInfo], feasible: [NodeInfo]? = nil
-) -> (status: Status, raw: [Int64], normalized: [Int64]) {
+) -> (status: PluginStatus, raw: [Int64], normalized: [Int64]) {
     let state = CycleState()
     _ = plugin.preFilter(state, pod, nodes)
     let scored = feasible ?? nodes
@@ -66,7 +65,7 @@ private func scoreAll(
     return (status, raw, list.map(\.score))
 }
 
-private let fits = Status.Code.success
+private let fits = PluginStatus.Code.success
 private let skewReason = "node(s) didn't match pod topology spread constraints"
 private let labelReason = "node(s) didn't match pod topology spread constraints (missing required label)"
 

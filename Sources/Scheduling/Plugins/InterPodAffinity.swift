@@ -45,9 +45,9 @@ public struct InterPodAffinity: PreFilterPlugin, FilterPlugin, PreScorePlugin, S
     static let reasonAntiAffinityRulesNotMatch = "node(s) didn't match pod anti-affinity rules"
     static let reasonExistingAntiAffinityRulesNotMatch = "node(s) didn't satisfy existing pods anti-affinity rules"
 
-    private static let affinityNotMatched = Status(.unschedulableAndUnresolvable, reasonAffinityRulesNotMatch)
-    private static let antiAffinityNotMatched = Status(.unschedulable, reasonAntiAffinityRulesNotMatch)
-    private static let existingAntiAffinityNotMatched = Status(.unschedulable, reasonExistingAntiAffinityRulesNotMatch)
+    private static let affinityNotMatched = PluginStatus(.unschedulableAndUnresolvable, reasonAffinityRulesNotMatch)
+    private static let antiAffinityNotMatched = PluginStatus(.unschedulable, reasonAntiAffinityRulesNotMatch)
+    private static let existingAntiAffinityNotMatched = PluginStatus(.unschedulable, reasonExistingAntiAffinityRulesNotMatch)
 
     // MARK: Events
 
@@ -158,10 +158,10 @@ public struct InterPodAffinity: PreFilterPlugin, FilterPlugin, PreScorePlugin, S
         var nodes: [NodeInfo]
     }
 
-    public func preFilter(_ state: CycleState, _ pod: PodInfo, _ nodes: [NodeInfo]) -> (PreFilterResult?, Status) {
+    public func preFilter(_ state: CycleState, _ pod: PodInfo, _ nodes: [NodeInfo]) -> (PreFilterResult?, PluginStatus) {
         state.write(SnapshotNodes(nodes: nodes))
         if let parseError = pod.parseError {
-            return (nil, Status(.unschedulableAndUnresolvable, "parsing pod: \(parseError)"))
+            return (nil, PluginStatus(.unschedulableAndUnresolvable, "parsing pod: \(parseError)"))
         }
         var filterState = FilterState()
         let ownLabels = namespaceLabels(pod.namespace) ?? [:]
@@ -199,15 +199,15 @@ public struct InterPodAffinity: PreFilterPlugin, FilterPlugin, PreScorePlugin, S
         return (nil, .success)
     }
 
-    public func addPod(_ state: CycleState, _ pod: PodInfo, adding added: PodInfo, to node: NodeInfo) -> Status {
+    public func addPod(_ state: CycleState, _ pod: PodInfo, adding added: PodInfo, to node: NodeInfo) -> PluginStatus {
         update(state, pod, changed: added, node: node, delta: 1)
     }
 
-    public func removePod(_ state: CycleState, _ pod: PodInfo, removing removed: PodInfo, from node: NodeInfo) -> Status {
+    public func removePod(_ state: CycleState, _ pod: PodInfo, removing removed: PodInfo, from node: NodeInfo) -> PluginStatus {
         update(state, pod, changed: removed, node: node, delta: -1)
     }
 
-    private func update(_ state: CycleState, _ pod: PodInfo, changed: PodInfo, node: NodeInfo, delta: Int) -> Status {
+    private func update(_ state: CycleState, _ pod: PodInfo, changed: PodInfo, node: NodeInfo, delta: Int) -> PluginStatus {
         guard var filterState = state.read(FilterState.self) else { return .success }
         let labels = node.labels
         let ownLabels = filterState.namespaceLabels
@@ -222,9 +222,9 @@ public struct InterPodAffinity: PreFilterPlugin, FilterPlugin, PreScorePlugin, S
         return .success
     }
 
-    public func filter(_ state: CycleState, _ pod: PodInfo, _ node: NodeInfo) -> Status {
+    public func filter(_ state: CycleState, _ pod: PodInfo, _ node: NodeInfo) -> PluginStatus {
         guard let filterState = state.read(FilterState.self) else {
-            return Status(.error, "reading PreFilterInterPodAffinity from cycle state: not found")
+            return PluginStatus(.error, "reading PreFilterInterPodAffinity from cycle state: not found")
         }
         let labels = node.labels
         // The pod's affinity: every key on the node, and pods in every term's domain (or the first-pod case).
@@ -262,7 +262,7 @@ public struct InterPodAffinity: PreFilterPlugin, FilterPlugin, PreScorePlugin, S
         var topologyScore: [String: [String: Int64]] = [:]
     }
 
-    public func preScore(_ state: CycleState, _ pod: PodInfo, _ nodes: [NodeInfo]) -> Status {
+    public func preScore(_ state: CycleState, _ pod: PodInfo, _ nodes: [NodeInfo]) -> PluginStatus {
         if nodes.isEmpty { return .skip }
         let hasPreferredTerms = !pod.preferredAffinityTerms.isEmpty || !pod.preferredAntiAffinityTerms.isEmpty
         if ignorePreferredTermsOfExistingPods && !hasPreferredTerms { return .skip }
@@ -333,7 +333,7 @@ public struct InterPodAffinity: PreFilterPlugin, FilterPlugin, PreScorePlugin, S
 
     /// `int(100 · ((raw − min) / (max − min)))` in floating point as kube-scheduler computes it; 0 for every node
     /// when max == min.
-    public func normalize(_ state: CycleState, _ pod: PodInfo, _ scores: inout [NodeScore]) -> Status {
+    public func normalize(_ state: CycleState, _ pod: PodInfo, _ scores: inout [NodeScore]) -> PluginStatus {
         guard let scoreState = state.read(ScoreState.self), !scoreState.topologyScore.isEmpty else { return .success }
         var minimum = Int64.max
         var maximum = Int64.min

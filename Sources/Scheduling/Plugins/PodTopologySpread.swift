@@ -49,8 +49,8 @@ public struct PodTopologySpread: PreFilterPlugin, FilterPlugin, PreScorePlugin, 
     static let hostnameKey = "kubernetes.io/hostname"
     static let zoneKey = "topology.kubernetes.io/zone"
 
-    private static let skewViolated = Status(.unschedulable, reasonConstraintsNotMatch)
-    private static let missingLabel = Status(.unschedulableAndUnresolvable, reasonNodeLabelNotMatch)
+    private static let skewViolated = PluginStatus(.unschedulable, reasonConstraintsNotMatch)
+    private static let missingLabel = PluginStatus(.unschedulableAndUnresolvable, reasonNodeLabelNotMatch)
 
     /// The system default constraints (`ScheduleAnyway`, so they only ever score).
     static let systemDefaultConstraints: [(key: String, maxSkew: Int)] = [(hostnameKey, 3), (zoneKey, 5)]
@@ -249,14 +249,14 @@ public struct PodTopologySpread: PreFilterPlugin, FilterPlugin, PreScorePlugin, 
         var nodes: [NodeInfo]
     }
 
-    public func preFilter(_ state: CycleState, _ pod: PodInfo, _ nodes: [NodeInfo]) -> (PreFilterResult?, Status) {
+    public func preFilter(_ state: CycleState, _ pod: PodInfo, _ nodes: [NodeInfo]) -> (PreFilterResult?, PluginStatus) {
         state.write(SnapshotNodes(nodes: nodes))
         let constraints: [Constraint]
         do throws(SelectorError) {
             // A pod without constraints would get the default constraints, which never filter.
             constraints = try Self.constraints(of: pod, action: "DoNotSchedule")
         } catch {
-            return (nil, Status(.error, "obtaining pod's hard topology spread constraints: \(error)"))
+            return (nil, PluginStatus(.error, "obtaining pod's hard topology spread constraints: \(error)"))
         }
         if constraints.isEmpty { return (nil, .skip) }
         state.write(FilterStateBox(Self.filterState(pod, constraints, nodes)))
@@ -322,15 +322,15 @@ public struct PodTopologySpread: PreFilterPlugin, FilterPlugin, PreScorePlugin, 
             inclusion: inclusion, namespace: namespace)
     }
 
-    public func addPod(_ state: CycleState, _ pod: PodInfo, adding added: PodInfo, to node: NodeInfo) -> Status {
+    public func addPod(_ state: CycleState, _ pod: PodInfo, adding added: PodInfo, to node: NodeInfo) -> PluginStatus {
         update(state, changed: added, node: node, delta: 1)
     }
 
-    public func removePod(_ state: CycleState, _ pod: PodInfo, removing removed: PodInfo, from node: NodeInfo) -> Status {
+    public func removePod(_ state: CycleState, _ pod: PodInfo, removing removed: PodInfo, from node: NodeInfo) -> PluginStatus {
         update(state, changed: removed, node: node, delta: -1)
     }
 
-    private func update(_ state: CycleState, changed: PodInfo, node: NodeInfo, delta: Int) -> Status {
+    private func update(_ state: CycleState, changed: PodInfo, node: NodeInfo, delta: Int) -> PluginStatus {
         guard var filterState = state.read(FilterStateBox.self)?.value else { return .success }
         guard changed.namespace == filterState.namespace else { return .success }
         let labels = node.labels
@@ -351,9 +351,9 @@ public struct PodTopologySpread: PreFilterPlugin, FilterPlugin, PreScorePlugin, 
         return .success
     }
 
-    public func filter(_ state: CycleState, _ pod: PodInfo, _ node: NodeInfo) -> Status {
+    public func filter(_ state: CycleState, _ pod: PodInfo, _ node: NodeInfo) -> PluginStatus {
         guard let box = state.read(FilterStateBox.self) else {
-            return Status(.error, "reading PreFilterPodTopologySpread from cycle state: not found")
+            return PluginStatus(.error, "reading PreFilterPodTopologySpread from cycle state: not found")
         }
         let labels = node.labels
         for index in box.value.constraints.indices {
@@ -391,7 +391,7 @@ public struct PodTopologySpread: PreFilterPlugin, FilterPlugin, PreScorePlugin, 
     /// The raw score of a feasible node missing a key (normalised to 0).
     static let ignoredScore: Int64 = -1
 
-    public func preScore(_ state: CycleState, _ pod: PodInfo, _ nodes: [NodeInfo]) -> Status {
+    public func preScore(_ state: CycleState, _ pod: PodInfo, _ nodes: [NodeInfo]) -> PluginStatus {
         let allNodes = state.read(SnapshotNodes.self)?.nodes ?? nodes
         if allNodes.isEmpty || nodes.isEmpty { return .skip }
         let constraints: [Constraint]
@@ -399,7 +399,7 @@ public struct PodTopologySpread: PreFilterPlugin, FilterPlugin, PreScorePlugin, 
         do throws(SelectorError) {
             (constraints, requireAllKeys) = try scoringConstraints(of: pod)
         } catch {
-            return Status(.error, "obtaining pod's soft topology spread constraints: \(error)")
+            return PluginStatus(.error, "obtaining pod's soft topology spread constraints: \(error)")
         }
         if constraints.isEmpty { return .skip }
         let count = constraints.count
@@ -479,7 +479,7 @@ public struct PodTopologySpread: PreFilterPlugin, FilterPlugin, PreScorePlugin, 
     public var normalizesScores: Bool { true }
 
     /// `100 · (max + min − raw) / max` (integer division), 100 for all when max is 0, 0 for ignored nodes.
-    public func normalize(_ state: CycleState, _ pod: PodInfo, _ scores: inout [NodeScore]) -> Status {
+    public func normalize(_ state: CycleState, _ pod: PodInfo, _ scores: inout [NodeScore]) -> PluginStatus {
         var minimum = Int64.max
         var maximum: Int64 = 0
         for entry in scores where entry.score != Self.ignoredScore {
