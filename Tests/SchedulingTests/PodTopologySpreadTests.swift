@@ -579,26 +579,36 @@ struct PodTopologySpreadTests {
                 touch(&nodes[position])
             }
             if round % 7 == 0 { nodes.shuffle(using: &random) }
-            // Kept against fresh, for each pod.
+            // Kept against fresh, for each pod. The fresh plugin sees the nodes with generation 0, so it counts
+            // everything and reads every node's labels (no shortcut through the kept positions).
+            let zeroed = nodes.map { node in
+                var copy = node
+                copy.generation = 0
+                return copy
+            }
             for pod in pods {
                 let fresh = PodTopologySpread(defaultSelector: { _ in LabelQuery(matching: ["app": "web"]) })
                 let keptState = CycleState()
                 let freshState = CycleState()
                 let keptStatus = kept.preFilter(keptState, pod, nodes).1
-                #expect(keptStatus == fresh.preFilter(freshState, pod, nodes).1)
+                #expect(keptStatus == fresh.preFilter(freshState, pod, zeroed).1)
                 if keptStatus.isSuccess {
                     let keptFilter = try #require(keptState.read(PodTopologySpread.FilterStateBox.self)?.value)
                     let freshFilter = try #require(freshState.read(PodTopologySpread.FilterStateBox.self)?.value)
                     #expect(summary(keptFilter) == summary(freshFilter))
                     #expect(keptFilter.domainCounts == freshFilter.domainCounts)
                     #expect(keptFilter.minimums == freshFilter.minimums)
-                    #expect(nodes.map { kept.filter(keptState, pod, $0) } == nodes.map { fresh.filter(freshState, pod, $0) })
+                    #expect(nodes.map { kept.filter(keptState, pod, $0) } == zeroed.map { fresh.filter(freshState, pod, $0) })
                 }
-                let feasible = nodes.filter { _ in random.next() % 3 != 0 }
-                let keptScore = kept.preScore(keptState, pod, feasible)
-                #expect(keptScore == fresh.preScore(freshState, pod, feasible))
+                let feasible = nodes.indices.filter { _ in random.next() % 3 != 0 }
+                let keptScore = kept.preScore(keptState, pod, feasible.map { nodes[$0] })
+                #expect(keptScore == fresh.preScore(freshState, pod, feasible.map { zeroed[$0] }))
                 if keptScore.isSuccess {
-                    #expect(feasible.map { kept.score(keptState, pod, $0) } == feasible.map { fresh.score(freshState, pod, $0) })
+                    let keptWeights = try #require(keptState.read(PodTopologySpread.ScoreStateBox.self)?.value.weights)
+                    let freshWeights = try #require(freshState.read(PodTopologySpread.ScoreStateBox.self)?.value.weights)
+                    #expect(keptWeights == freshWeights)
+                    #expect(feasible.map { kept.score(keptState, pod, nodes[$0]) }
+                        == feasible.map { fresh.score(freshState, pod, zeroed[$0]) })
                 }
             }
         }

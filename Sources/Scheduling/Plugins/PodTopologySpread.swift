@@ -538,8 +538,12 @@ public struct PodTopologySpread: PreFilterPlugin, FilterPlugin, PreScorePlugin, 
         var constraints: [Constraint]
         /// Whether feasible nodes without every key are ignored (score 0).
         var requireAllKeys: Bool
-        /// Per constraint (not hostname): matching pods per domain value present among the feasible nodes.
-        var valueCounts: [[String: Int]]
+        /// Per constraint: its index among the counted (not hostname) constraints, -1 for hostname.
+        var countedSlots: [Int]
+        /// Per counted constraint: matching pods per domain over every node of the snapshot.
+        var domains: [Domains]
+        /// Where each node of the snapshot counts, per counted constraint.
+        var nodes: NodeDomains
         /// Per constraint: `ln(domains + 2)`.
         var weights: [Double]
         var namespace: String
@@ -568,21 +572,38 @@ public struct PodTopologySpread: PreFilterPlugin, FilterPlugin, PreScorePlugin, 
             return Status(.error, "obtaining pod's soft topology spread constraints: \(error)")
         }
         if constraints.isEmpty { return .skip }
-        let count = constraints.count
-        // Counts over every node of the snapshot (hostname counts come in Score), for the constraints at
-        // `counted`.
+        // Counts over every node of the snapshot, for the constraints other than hostname (whose counts come in
+        // Score).
         let counted = constraints.indices.filter { !constraints[$0].isHostname }
-        let domains = counted.isEmpty ? [] : tallies.domains(
-            CountQuery(counted.map { constraints[$0] }, requiredKeys: requireAllKeys ? constraints.map(\.topologyKey) : [],
-                namespace: pod.namespace, inclusion: Inclusion(pod)),
-            allNodes).domains
-        // The domains among the feasible nodes, with their counts.
-        var valueCounts = [[String: Int]](repeating: [:], count: count)
-        var sizes = [Int](repeating: 0, count: count)
+        var countedSlots = [Int](repeating: -1, count: constraints.count)
+        for (slot, index) in counted.enumerated() { countedSlots[index] = slot }
+        let requiredKeys = requireAllKeys ? constraints.map(\.topologyKey) : []
+        let (domains, nodeDomains) = counted.isEmpty ? ([], NodeDomains()) : tallies.domains(
+            CountQuery(counted.map { constraints[$0] }, requiredKeys: requiredKeys, namespace: pod.namespace,
+                inclusion: Inclusion(pod)),
+            allNodes)
+        // The domains among the feasible nodes; feasible nodes lacking a key when all are required are ignored.
+        var seen = domains.map { [Bool](repeating: false, count: $0.pods.count) }
+        var unknown = [Set<String>](repeating: [], count: counted.count)
+        var sizes = [Int](repeating: 0, count: counted.count)
         var ignored = 0
         nodes.withUnsafeBufferPointer { nodes in
             guard requireAllKeys || !counted.isEmpty else { return }
-            for position in nodes.indices {
+            nodeLoop: for position in nodes.indices {
+                // A snapshot node counting for every constraint: its domains are known, and it has every key.
+                if requireAllKeys, let known = nodeDomains.position(name: nodes[position].name,
+                    generation: nodes[position].generation),
+                    (0..<counted.count).allSatisfy({ nodeDomains.domains[$0][known] >= 0 })
+                {
+                    for slot in 0..<counted.count {
+                        let domain = Int(nodeDomains.domains[slot][known])
+                        if !seen[slot][domain] {
+                            seen[slot][domain] = true
+                            sizes[slot] += 1
+                        }
+                    }
+                    continue nodeLoop
+                }
                 let labels = nodes[position].labels
                 if requireAllKeys && !Self.hasAllKeys(labels, constraints) {
                     ignored += 1
@@ -591,19 +612,24 @@ public struct PodTopologySpread: PreFilterPlugin, FilterPlugin, PreScorePlugin, 
                 for (slot, index) in counted.enumerated() {
                     // Without requireAllKeys a node lacking the key stands for the domain "" (as kube-scheduler).
                     let value = labels[constraints[index].topologyKey] ?? ""
-                    if valueCounts[index][value] == nil {
-                        valueCounts[index][value] = domains[slot].count(value)
-                        sizes[index] += 1
+                    if let domain = domains[slot].ids[value] {
+                        if !seen[slot][domain] {
+                            seen[slot][domain] = true
+                            sizes[slot] += 1
+                        }
+                    } else if unknown[slot].insert(value).inserted {
+                        sizes[slot] += 1
                     }
                 }
             }
         }
-        let weights = (0..<count).map { index in
-            let size = constraints[index].isHostname ? nodes.count - ignored : sizes[index]
+        let weights = constraints.indices.map { index in
+            let size = constraints[index].isHostname ? nodes.count - ignored : sizes[countedSlots[index]]
             return log(Double(size + 2))
         }
         state.write(ScoreStateBox(ScoreState(constraints: constraints, requireAllKeys: requireAllKeys,
-            valueCounts: valueCounts, weights: weights, namespace: pod.namespace)))
+            countedSlots: countedSlots, domains: domains, nodes: nodeDomains, weights: weights,
+            namespace: pod.namespace)))
         return .success
     }
 
@@ -611,16 +637,40 @@ public struct PodTopologySpread: PreFilterPlugin, FilterPlugin, PreScorePlugin, 
     /// for a node missing a key when every key is required.
     public func score(_ state: CycleState, _ pod: PodInfo, _ node: NodeInfo) -> Int64 {
         guard let box = state.read(ScoreStateBox.self) else { return 0 }
+        let count = box.value.constraints.count
+        // A snapshot node counting for every constraint (so it has every key): no need for its labels.
+        if box.value.requireAllKeys,
+            let position = box.value.nodes.position(name: node.name, generation: node.generation)
+        {
+            var score = 0.0
+            var index = 0
+            while index < count {
+                let slot = box.value.countedSlots[index]
+                let matching: Int
+                if slot < 0 {
+                    matching = Self.countMatching(node.pods, box.value.constraints[index].selector,
+                        namespace: box.value.namespace)
+                } else {
+                    let domain = Int(box.value.nodes.domains[slot][position])
+                    if domain < 0 { break }
+                    matching = box.value.domains[slot].pods[domain]
+                }
+                score += Double(matching) * box.value.weights[index] + Double(box.value.constraints[index].maxSkew - 1)
+                index += 1
+            }
+            if index == count { return Int64(score.rounded()) }
+        }
         let labels = node.labels
         if box.value.requireAllKeys && !Self.hasAllKeys(labels, box.value.constraints) { return Self.ignoredScore }
         var score = 0.0
-        for index in box.value.constraints.indices {
+        for index in 0..<count {
             let constraint = box.value.constraints[index]
             guard let value = labels[constraint.topologyKey] else { continue }
-            let count = constraint.isHostname
+            let slot = box.value.countedSlots[index]
+            let matching = slot < 0
                 ? Self.countMatching(node.pods, constraint.selector, namespace: box.value.namespace)
-                : box.value.valueCounts[index][value] ?? 0
-            score += Double(count) * box.value.weights[index] + Double(constraint.maxSkew - 1)
+                : box.value.domains[slot].count(value)
+            score += Double(matching) * box.value.weights[index] + Double(constraint.maxSkew - 1)
         }
         return Int64(score.rounded())
     }
