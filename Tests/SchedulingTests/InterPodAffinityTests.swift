@@ -234,7 +234,7 @@ struct InterPodAffinityTests {
             antiAffinity: [term(["app": "web"], hostname)]))
         let state = CycleState()
         #expect(plugin.preFilter(state, incoming, nodes).1.isSuccess)
-        let before = try #require(state.read(InterPodAffinity.FilterState.self))
+        let before = try #require(state.read(InterPodAffinity.FilterStateBox.self)?.value)
         // Zone a: db ✓ but the guard ✗; b1, c1: no db ✗.
         #expect(nodes.map { plugin.filter(state, incoming, $0).code }
             == [.unschedulable, .unschedulableAndUnresolvable, .unschedulableAndUnresolvable])
@@ -244,14 +244,14 @@ struct InterPodAffinityTests {
             (PodInfo(pod("db3", labels: ["app": "db"], on: "b1")), 1),
         ]
         for (info, index) in added { _ = plugin.addPod(state, incoming, adding: info, to: nodes[index]) }
-        let changed = try #require(state.read(InterPodAffinity.FilterState.self))
+        let changed = try #require(state.read(InterPodAffinity.FilterStateBox.self)?.value)
         #expect(changed != before)
         #expect(changed.affinity[zone, "c"] == 1 && changed.existingAntiAffinity[hostname, "c1"] == 1)
         // b1: db in zone b ✓ but a web pod on the host ✗ (own anti-affinity); c1: db ✓ but db2 repels ✗.
         #expect(nodes.map { plugin.filter(state, incoming, $0).code } == [.unschedulable, .unschedulable, .unschedulable])
         #expect(plugin.filter(state, incoming, nodes[2]).reasons == [existingReason])
         for (info, index) in added.reversed() { _ = plugin.removePod(state, incoming, removing: info, from: nodes[index]) }
-        #expect(state.read(InterPodAffinity.FilterState.self) == before)
+        #expect(state.read(InterPodAffinity.FilterStateBox.self)?.value == before)
     }
 
     @Test func removingVictimsClearsTheRules() {
@@ -266,7 +266,7 @@ struct InterPodAffinityTests {
         _ = plugin.removePod(state, incoming, removing: guardPod, from: nodes[0])
         _ = plugin.removePod(state, incoming, removing: nodes[1].pods[0], from: nodes[1])
         #expect(nodes.map { plugin.filter(state, incoming, $0).code } == [fits, fits])
-        #expect(state.read(InterPodAffinity.FilterState.self)?.existingAntiAffinity.isEmpty == true)
+        #expect(state.read(InterPodAffinity.FilterStateBox.self)?.value.existingAntiAffinity.isEmpty == true)
     }
 
     // MARK: Score

@@ -466,6 +466,153 @@ struct PodTopologySpreadTests {
         #expect(plugin.preScore(CycleState(), incoming([spread()]), threeZones).code == .skip)
     }
 
+    // MARK: Counts kept between cycles
+
+    /// The present domains' counts per constraint, whatever ids they got.
+    private func summary(_ state: PodTopologySpread.FilterState) -> [[String: Int]] {
+        state.domains.indices.map { index in
+            var result: [String: Int] = [:]
+            for (value, id) in state.domains[index].ids where state.present[index][id] {
+                result[value] = state.domains[index].pods[id]
+            }
+            return result
+        }
+    }
+
+    @Test func changedGenerationsAreRecounted() throws {
+        // Generations as the scheduler cache sets them: a1 = 1, b1 = 2.
+        var a1 = makeNodeInfo(zoned("a1", "a"), pods: pods(2, on: "a1"))
+        var b1 = makeNodeInfo(zoned("b1", "b"))
+        a1.generation = 1
+        b1.generation = 2
+        let pod = incoming([spread()])
+        let first = CycleState()
+        _ = plugin.preFilter(first, pod, [a1, b1])
+        #expect(try summary(#require(first.read(PodTopologySpread.FilterStateBox.self)?.value)) == [["a": 2, "b": 0]])
+        // b1 gets 3 pods (generation 3); a1 is unchanged and not recounted.
+        for extra in pods(3, on: "b1", prefix: "q") { b1.add(PodInfo(extra)) }
+        b1.generation = 3
+        let second = CycleState()
+        _ = plugin.preFilter(second, pod, [a1, b1])
+        #expect(try summary(#require(second.read(PodTopologySpread.FilterStateBox.self)?.value)) == [["a": 2, "b": 3]])
+        // b1 moves to zone a and loses its pods (generation 4): zone b no longer counts.
+        b1 = makeNodeInfo(zoned("b1", "a"))
+        b1.generation = 4
+        let third = CycleState()
+        _ = plugin.preFilter(third, pod, [a1, b1])
+        let state = try #require(third.read(PodTopologySpread.FilterStateBox.self)?.value)
+        #expect(summary(state) == [["a": 2]])
+        #expect(state.domainCounts == [1])
+        // Generation 0 (hand-built nodes) is always recounted, even under a name counted before.
+        let fresh = [makeNodeInfo(zoned("a1", "a")), makeNodeInfo(zoned("b1", "b"), pods: pods(1, on: "b1"))]
+        let fourth = CycleState()
+        _ = plugin.preFilter(fourth, pod, fresh)
+        #expect(try summary(#require(fourth.read(PodTopologySpread.FilterStateBox.self)?.value)) == [["a": 0, "b": 1]])
+        let again = [makeNodeInfo(zoned("a1", "a"), pods: pods(4, on: "a1")), makeNodeInfo(zoned("b1", "b"))]
+        let fifth = CycleState()
+        _ = plugin.preFilter(fifth, pod, again)
+        #expect(try summary(#require(fifth.read(PodTopologySpread.FilterStateBox.self)?.value)) == [["a": 4, "b": 0]])
+    }
+
+    @Test func keptCountsMatchFreshCounts() throws {
+        // A cluster that changes between cycles (pods bound and deleted, labels and taints changed, nodes added
+        // and removed, generations bumped as the scheduler cache does): the plugin that keeps its counts
+        // answers as a fresh plugin counting everything.
+        var random = SplitMix(seed: 42)
+        var generation: UInt64 = 0
+        func touch(_ node: inout NodeInfo) {
+            generation += 1
+            node.generation = generation
+        }
+        let zones = ["a", "b", "c", "d"]
+        var nodes: [NodeInfo] = (0..<12).map { index in
+            var node = makeNodeInfo(zoned("n\(index)", zones[index % 4], labels: ["disk": index % 3 == 0 ? "hdd" : "ssd"]))
+            touch(&node)
+            return node
+        }
+        var serial = 0
+        let kept = PodTopologySpread(defaultSelector: { _ in LabelQuery(matching: ["app": "web"]) })
+        let pods: [PodInfo] = [
+            incoming([spread(maxSkew: 1), spread(hostnameKey, maxSkew: 2)]),
+            incoming([spread(maxSkew: 1, nodeAffinityPolicy: "Ignore")]) { $0.nodeSelector = ["disk": "ssd"] },
+            incoming([spread(maxSkew: 2, nodeTaintsPolicy: "Honor")]) { $0.nodeSelector = ["disk": "ssd"] },
+            incoming([spread(maxSkew: 1, hard: false), spread(hostnameKey, hard: false)]),
+            incoming([]),
+        ]
+        for round in 0..<60 {
+            // Change the cluster.
+            for _ in 0..<3 {
+                let position = Int(random.next() % UInt64(nodes.count))
+                switch random.next() % 6 {
+                case 0, 1:
+                    serial += 1
+                    let labels = random.next() % 3 == 0 ? ["app": "db"] : ["app": "web"]
+                    let namespace = random.next() % 5 == 0 ? "other" : "default"
+                    nodes[position].add(PodInfo(makePod("r\(serial)", namespace: namespace, labels: labels,
+                        nodeName: nodes[position].name)))
+                case 2:
+                    if let victim = nodes[position].pods.first { nodes[position].remove(uid: victim.uid) }
+                case 3:
+                    var labels = nodes[position].labels
+                    labels[zoneKey] = random.next() % 4 == 0 ? nil : zones[Int(random.next() % 4)]
+                    var node = nodes[position].node
+                    node.metadata.labels = labels
+                    nodes[position].setNode(node)
+                case 4:
+                    var node = nodes[position].node
+                    var spec = node.spec ?? NodeSpec()
+                    spec.taints = spec.taints == nil ? [Taint(key: "t", value: "v", effect: "NoSchedule")] : nil
+                    node.spec = spec
+                    nodes[position].setNode(node)
+                default:
+                    if random.next() % 2 == 0 && nodes.count > 6 {
+                        nodes.remove(at: position)
+                        continue
+                    }
+                    serial += 1
+                    var node = makeNodeInfo(zoned("m\(serial)", zones[Int(random.next() % 4)], labels: ["disk": "ssd"]))
+                    touch(&node)
+                    nodes.insert(node, at: position)
+                    continue
+                }
+                touch(&nodes[position])
+            }
+            if round % 7 == 0 { nodes.shuffle(using: &random) }
+            // Kept against fresh, for each pod. The fresh plugin sees the nodes with generation 0, so it counts
+            // everything and reads every node's labels (no shortcut through the kept positions).
+            let zeroed = nodes.map { node in
+                var copy = node
+                copy.generation = 0
+                return copy
+            }
+            for pod in pods {
+                let fresh = PodTopologySpread(defaultSelector: { _ in LabelQuery(matching: ["app": "web"]) })
+                let keptState = CycleState()
+                let freshState = CycleState()
+                let keptStatus = kept.preFilter(keptState, pod, nodes).1
+                #expect(keptStatus == fresh.preFilter(freshState, pod, zeroed).1)
+                if keptStatus.isSuccess {
+                    let keptFilter = try #require(keptState.read(PodTopologySpread.FilterStateBox.self)?.value)
+                    let freshFilter = try #require(freshState.read(PodTopologySpread.FilterStateBox.self)?.value)
+                    #expect(summary(keptFilter) == summary(freshFilter))
+                    #expect(keptFilter.domainCounts == freshFilter.domainCounts)
+                    #expect(keptFilter.minimums == freshFilter.minimums)
+                    #expect(nodes.map { kept.filter(keptState, pod, $0) } == zeroed.map { fresh.filter(freshState, pod, $0) })
+                }
+                let feasible = nodes.indices.filter { _ in random.next() % 3 != 0 }
+                let keptScore = kept.preScore(keptState, pod, feasible.map { nodes[$0] })
+                #expect(keptScore == fresh.preScore(freshState, pod, feasible.map { zeroed[$0] }))
+                if keptScore.isSuccess {
+                    let keptWeights = try #require(keptState.read(PodTopologySpread.ScoreStateBox.self)?.value.weights)
+                    let freshWeights = try #require(freshState.read(PodTopologySpread.ScoreStateBox.self)?.value.weights)
+                    #expect(keptWeights == freshWeights)
+                    #expect(feasible.map { kept.score(keptState, pod, nodes[$0]) }
+                        == feasible.map { fresh.score(freshState, pod, zeroed[$0]) })
+                }
+            }
+        }
+    }
+
     // MARK: Framework, events
 
     @Test func throughTheFramework() throws {
@@ -491,5 +638,22 @@ struct PodTopologySpreadTests {
         #expect(events.contains { $0.matches(ClusterEvent(.node, .add)) })
         #expect(events.contains { $0.matches(ClusterEvent(.node, .updateNodeTaint)) })
         #expect(!events.contains { $0.matches(ClusterEvent(.node, .updateNodeAllocatable)) })
+    }
+}
+
+/// A small deterministic generator for the randomised tests.
+private struct SplitMix: RandomNumberGenerator {
+    var state: UInt64
+
+    init(seed: UInt64) {
+        state = seed
+    }
+
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
     }
 }

@@ -153,6 +153,15 @@ public struct InterPodAffinity: PreFilterPlugin, FilterPlugin, PreScorePlugin, S
         var namespaceLabels: [String: String] = [:]
     }
 
+    /// The cycle state's holder of ``FilterState`` (a reference: reading it copies nothing).
+    final class FilterStateBox: Sendable {
+        let value: FilterState
+
+        init(_ value: FilterState) {
+            self.value = value
+        }
+    }
+
     /// The snapshot's node list, kept by PreFilter for PreScore.
     struct SnapshotNodes: Sendable {
         var nodes: [NodeInfo]
@@ -168,11 +177,13 @@ public struct InterPodAffinity: PreFilterPlugin, FilterPlugin, PreScorePlugin, S
         filterState.namespaceLabels = ownLabels
         let incomingNamespace: (String) -> [String: String]? = { _ in ownLabels }
         // Existing pods' required anti-affinity: only nodes holding such pods.
-        for position in nodes.indices where !nodes[position].podsWithRequiredAntiAffinity.isEmpty {
-            let labels = nodes[position].labels
-            for existing in nodes[position].podsWithRequiredAntiAffinity {
-                filterState.existingAntiAffinity.addAntiAffinity(existing.requiredAntiAffinityTerms, selecting: pod,
-                    namespaceLabels: incomingNamespace, labels: labels, delta: 1)
+        nodes.withUnsafeBufferPointer { nodes in
+            for position in nodes.indices where !nodes[position].podsWithRequiredAntiAffinity.isEmpty {
+                let labels = nodes[position].labels
+                for existing in nodes[position].podsWithRequiredAntiAffinity {
+                    filterState.existingAntiAffinity.addAntiAffinity(existing.requiredAntiAffinityTerms, selecting: pod,
+                        namespaceLabels: incomingNamespace, labels: labels, delta: 1)
+                }
             }
         }
         let affinityTerms = pod.requiredAffinityTerms
@@ -184,18 +195,20 @@ public struct InterPodAffinity: PreFilterPlugin, FilterPlugin, PreScorePlugin, S
         if !affinityTerms.isEmpty || !antiAffinityTerms.isEmpty {
             let cache = NamespaceLabelCache(namespaceLabels)
             let lookup: (String) -> [String: String]? = { cache.labels($0) }
-            for position in nodes.indices where !nodes[position].pods.isEmpty {
-                let labels = nodes[position].labels
-                for existing in nodes[position].pods {
-                    filterState.affinity.addAffinity(affinityTerms, selecting: existing, namespaceLabels: lookup,
-                        labels: labels, delta: 1)
-                    filterState.antiAffinity.addAntiAffinity(antiAffinityTerms, selecting: existing,
-                        namespaceLabels: lookup, labels: labels, delta: 1)
+            nodes.withUnsafeBufferPointer { nodes in
+                for position in nodes.indices where !nodes[position].pods.isEmpty {
+                    let labels = nodes[position].labels
+                    for existing in nodes[position].pods {
+                        filterState.affinity.addAffinity(affinityTerms, selecting: existing, namespaceLabels: lookup,
+                            labels: labels, delta: 1)
+                        filterState.antiAffinity.addAntiAffinity(antiAffinityTerms, selecting: existing,
+                            namespaceLabels: lookup, labels: labels, delta: 1)
+                    }
                 }
             }
             filterState.matchesOwnAffinity = Self.matchesAll(affinityTerms, pod, lookup)
         }
-        state.write(filterState)
+        state.write(FilterStateBox(filterState))
         return (nil, .success)
     }
 
@@ -208,7 +221,7 @@ public struct InterPodAffinity: PreFilterPlugin, FilterPlugin, PreScorePlugin, S
     }
 
     private func update(_ state: CycleState, _ pod: PodInfo, changed: PodInfo, node: NodeInfo, delta: Int) -> PluginStatus {
-        guard var filterState = state.read(FilterState.self) else { return .success }
+        guard var filterState = state.read(FilterStateBox.self)?.value else { return .success }
         let labels = node.labels
         let ownLabels = filterState.namespaceLabels
         filterState.existingAntiAffinity.addAntiAffinity(changed.requiredAntiAffinityTerms, selecting: pod,
@@ -218,14 +231,15 @@ public struct InterPodAffinity: PreFilterPlugin, FilterPlugin, PreScorePlugin, S
             labels: labels, delta: delta)
         filterState.antiAffinity.addAntiAffinity(pod.requiredAntiAffinityTerms, selecting: changed,
             namespaceLabels: lookup, labels: labels, delta: delta)
-        state.write(filterState)
+        state.write(FilterStateBox(filterState))
         return .success
     }
 
     public func filter(_ state: CycleState, _ pod: PodInfo, _ node: NodeInfo) -> PluginStatus {
-        guard let filterState = state.read(FilterState.self) else {
+        guard let box = state.read(FilterStateBox.self) else {
             return PluginStatus(.error, "reading PreFilterInterPodAffinity from cycle state: not found")
         }
+        let filterState = box.value
         let labels = node.labels
         // The pod's affinity: every key on the node, and pods in every term's domain (or the first-pod case).
         var podsExist = true
@@ -262,68 +276,105 @@ public struct InterPodAffinity: PreFilterPlugin, FilterPlugin, PreScorePlugin, S
         var topologyScore: [String: [String: Int64]] = [:]
     }
 
+    /// The cycle state's holder of ``ScoreState``.
+    final class ScoreStateBox: Sendable {
+        let value: ScoreState
+
+        init(_ value: ScoreState) {
+            self.value = value
+        }
+    }
+
     public func preScore(_ state: CycleState, _ pod: PodInfo, _ nodes: [NodeInfo]) -> PluginStatus {
         if nodes.isEmpty { return .skip }
         let hasPreferredTerms = !pod.preferredAffinityTerms.isEmpty || !pod.preferredAntiAffinityTerms.isEmpty
         if ignorePreferredTermsOfExistingPods && !hasPreferredTerms { return .skip }
         let allNodes = state.read(SnapshotNodes.self)?.nodes ?? nodes
-        let ownLabels = namespaceLabels(pod.namespace) ?? [:]
-        let incomingNamespace: (String) -> [String: String]? = { _ in ownLabels }
-        let cache = NamespaceLabelCache(namespaceLabels)
-        let existingNamespace: (String) -> [String: String]? = { cache.labels($0) }
+        var scores = TopologyScores(incoming: pod, hardPodAffinityWeight: hardPodAffinityWeight,
+            incomingNamespaceLabels: namespaceLabels(pod.namespace) ?? [:], namespaceLabels: namespaceLabels)
+        allNodes.withUnsafeBufferPointer { allNodes in
+            for position in allNodes.indices {
+                // Unless the pod has preferred terms, only pods with affinity terms can contribute.
+                if hasPreferredTerms {
+                    if allNodes[position].pods.isEmpty { continue }
+                    scores.add(allNodes[position].pods, on: allNodes[position].labels)
+                } else {
+                    if allNodes[position].podsWithAffinity.isEmpty { continue }
+                    scores.add(allNodes[position].podsWithAffinity, on: allNodes[position].labels)
+                }
+            }
+        }
+        if !scores.scored { return .skip }
+        state.write(ScoreStateBox(ScoreState(topologyScore: scores.topologyScore)))
+        return .success
+    }
+
+    /// The scores per topology key and value that existing pods give nodes for an incoming pod.
+    struct TopologyScores {
+        let incoming: PodInfo
+        let hardPodAffinityWeight: Int32
+        let incomingNamespaceLabels: [String: String]
+        let namespaces: NamespaceLabelCache
         var topologyScore: [String: [String: Int64]] = [:]
+        /// Whether any term matched (kube-scheduler skips scoring otherwise).
         var scored = false
 
-        func process(_ term: AffinityTerm, weight: Int32, selecting target: PodInfo,
-            _ lookup: (String) -> [String: String]?, labels: [String: String], sign: Int32)
-        {
+        init(
+            incoming: PodInfo, hardPodAffinityWeight: Int32, incomingNamespaceLabels: [String: String],
+            namespaceLabels: @escaping @Sendable (String) -> [String: String]?
+        ) {
+            self.incoming = incoming
+            self.hardPodAffinityWeight = hardPodAffinityWeight
+            self.incomingNamespaceLabels = incomingNamespaceLabels
+            namespaces = NamespaceLabelCache(namespaceLabels)
+        }
+
+        /// Adds what `pods`, on a node with `labels`, contribute.
+        mutating func add(_ pods: [PodInfo], on labels: [String: String]) {
+            if labels.isEmpty { return }
+            let own = incomingNamespaceLabels
+            let incomingNamespace: (String) -> [String: String]? = { _ in own }
+            let cache = namespaces
+            let existingNamespace: (String) -> [String: String]? = { cache.labels($0) }
+            for existing in pods {
+                // The incoming pod's preferred terms selecting the existing pod.
+                for weighted in incoming.preferredAffinityTerms {
+                    add(weighted.term, weight: weighted.weight, selecting: existing, existingNamespace, labels, 1)
+                }
+                for weighted in incoming.preferredAntiAffinityTerms {
+                    add(weighted.term, weight: weighted.weight, selecting: existing, existingNamespace, labels, -1)
+                }
+                // The existing pod's terms selecting the incoming pod.
+                if hardPodAffinityWeight > 0 {
+                    for term in existing.requiredAffinityTerms {
+                        add(term, weight: hardPodAffinityWeight, selecting: incoming, incomingNamespace, labels, 1)
+                    }
+                }
+                for weighted in existing.preferredAffinityTerms {
+                    add(weighted.term, weight: weighted.weight, selecting: incoming, incomingNamespace, labels, 1)
+                }
+                for weighted in existing.preferredAntiAffinityTerms {
+                    add(weighted.term, weight: weighted.weight, selecting: incoming, incomingNamespace, labels, -1)
+                }
+            }
+        }
+
+        private mutating func add(
+            _ term: AffinityTerm, weight: Int32, selecting target: PodInfo, _ lookup: (String) -> [String: String]?,
+            _ labels: [String: String], _ sign: Int32
+        ) {
             guard term.matches(target, namespaceLabels: lookup), let value = labels[term.topologyKey] else { return }
             topologyScore[term.topologyKey, default: [:]][value, default: 0] += Int64(weight * sign)
             scored = true
         }
-
-        for position in allNodes.indices {
-            // Unless the pod has preferred terms, only pods with affinity terms can contribute.
-            let pods = hasPreferredTerms ? allNodes[position].pods : allNodes[position].podsWithAffinity
-            if pods.isEmpty { continue }
-            let labels = allNodes[position].labels
-            if labels.isEmpty { continue }
-            for existing in pods {
-                for weighted in pod.preferredAffinityTerms {
-                    process(weighted.term, weight: weighted.weight, selecting: existing, existingNamespace,
-                        labels: labels, sign: 1)
-                }
-                for weighted in pod.preferredAntiAffinityTerms {
-                    process(weighted.term, weight: weighted.weight, selecting: existing, existingNamespace,
-                        labels: labels, sign: -1)
-                }
-                if hardPodAffinityWeight > 0 {
-                    for term in existing.requiredAffinityTerms {
-                        process(term, weight: hardPodAffinityWeight, selecting: pod, incomingNamespace, labels: labels,
-                            sign: 1)
-                    }
-                }
-                for weighted in existing.preferredAffinityTerms {
-                    process(weighted.term, weight: weighted.weight, selecting: pod, incomingNamespace, labels: labels,
-                        sign: 1)
-                }
-                for weighted in existing.preferredAntiAffinityTerms {
-                    process(weighted.term, weight: weighted.weight, selecting: pod, incomingNamespace, labels: labels,
-                        sign: -1)
-                }
-            }
-        }
-        if !scored { return .skip }
-        state.write(ScoreState(topologyScore: topologyScore))
-        return .success
     }
 
     /// The sum of the scores of the node's domains.
     public func score(_ state: CycleState, _ pod: PodInfo, _ node: NodeInfo) -> Int64 {
-        guard let scoreState = state.read(ScoreState.self) else { return 0 }
+        guard let box = state.read(ScoreStateBox.self) else { return 0 }
         let labels = node.labels
         var score: Int64 = 0
-        for (key, values) in scoreState.topologyScore {
+        for (key, values) in box.value.topologyScore {
             if let value = labels[key] { score += values[value] ?? 0 }
         }
         return score
@@ -334,7 +385,7 @@ public struct InterPodAffinity: PreFilterPlugin, FilterPlugin, PreScorePlugin, S
     /// `int(100 · ((raw − min) / (max − min)))` in floating point as kube-scheduler computes it; 0 for every node
     /// when max == min.
     public func normalize(_ state: CycleState, _ pod: PodInfo, _ scores: inout [NodeScore]) -> PluginStatus {
-        guard let scoreState = state.read(ScoreState.self), !scoreState.topologyScore.isEmpty else { return .success }
+        guard let box = state.read(ScoreStateBox.self), !box.value.topologyScore.isEmpty else { return .success }
         var minimum = Int64.max
         var maximum = Int64.min
         for entry in scores {

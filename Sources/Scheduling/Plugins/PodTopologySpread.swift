@@ -1,4 +1,5 @@
 public import APIMachinery
+import Synchronization
 
 #if canImport(Glibc)
 import Glibc
@@ -16,7 +17,9 @@ import Darwin
 /// nodes carrying every constraint's topology key form domains; `nodeAffinityPolicy: Honor` (default) further
 /// keeps only nodes matching the pod's `nodeSelector` and required node affinity, `nodeTaintsPolicy: Honor`
 /// (default `Ignore`) only nodes whose `NoSchedule` / `NoExecute` taints the pod tolerates. A node without a
-/// constraint's key is rejected as unresolvable.
+/// constraint's key is rejected as unresolvable ("node(s) didn't match pod topology spread constraints
+/// (missing required label)"); a skew over `maxSkew` is unschedulable ("node(s) didn't match pod topology
+/// spread constraints").
 ///
 /// Constraints with `whenUnsatisfiable: ScheduleAnyway` score: per constraint the domain's count times
 /// `ln(number of domains among the feasible nodes + 2)` (for `kubernetes.io/hostname`, the number of feasible
@@ -30,14 +33,19 @@ import Darwin
 /// that selector through `defaultSelector`: nil (the default), a nil answer or an empty selector means no
 /// default spreading.
 ///
-/// Counting for scoring covers every node of the snapshot, as kube-scheduler does; PreScore only receives the
-/// feasible nodes, so PreFilter keeps the snapshot's node list in the cycle state for it (PreScore falls back
-/// to the feasible nodes when PreFilter did not run).
+/// Counting covers every node of the snapshot, as kube-scheduler does; PreScore only receives the feasible
+/// nodes, so PreFilter keeps the snapshot's node list in the cycle state for it (PreScore falls back to the
+/// feasible nodes when PreFilter did not run). Counts are kept between cycles, per distinct counting query
+/// (namespace, selectors, keys, inclusion policies): a cycle recounts only the nodes whose
+/// ``NodeInfo/generation`` changed since the query last ran (nodes of generation 0, as in hand-built snapshots,
+/// are always recounted), so PreFilter costs a walk over the node list rather than over every pod.
 public struct PodTopologySpread: PreFilterPlugin, FilterPlugin, PreScorePlugin, ScorePlugin, EnqueueExtensions {
     public let name = "PodTopologySpread"
     /// The selector of the workload objects (Services, ReplicaSets, StatefulSets, ReplicationControllers) that
     /// select a pod, for the default constraints; nil leaves pods without constraints unspread.
     public let defaultSelector: (@Sendable (PodInfo) -> LabelQuery?)?
+    /// Counts kept between cycles (shared by copies of the plugin).
+    let tallies = TallyCache()
 
     public init(defaultSelector: (@Sendable (PodInfo) -> LabelQuery?)? = nil) {
         self.defaultSelector = defaultSelector
@@ -45,7 +53,7 @@ public struct PodTopologySpread: PreFilterPlugin, FilterPlugin, PreScorePlugin, 
 
     /// kube-scheduler's reasons.
     static let reasonConstraintsNotMatch = "node(s) didn't match pod topology spread constraints"
-    static let reasonNodeLabelNotMatch = "node(s) didn't match pod topology spread constraints (missing required label)"
+    static let reasonNodeLabelNotMatch = reasonConstraintsNotMatch + " (missing required label)"
     static let hostnameKey = "kubernetes.io/hostname"
     static let zoneKey = "topology.kubernetes.io/zone"
 
@@ -84,7 +92,7 @@ public struct PodTopologySpread: PreFilterPlugin, FilterPlugin, PreScorePlugin, 
     static func constraints(of pod: PodInfo, action: String) throws(SelectorError) -> [Constraint] {
         var result: [Constraint] = []
         for spec in pod.pod.spec?.topologySpreadConstraints ?? [] where spec.whenUnsatisfiable == action {
-            var selector: LabelQuery? = try spec.labelSelector.map { selector throws(SelectorError) in try selector.query() }
+            var selector = try spec.labelSelector.map { selector throws(SelectorError) in try selector.query() }
             var fromPod: [String: String] = [:]
             for key in spec.matchLabelKeys ?? [] {
                 if let value = pod.labels[key] { fromPod[key] = value }
@@ -92,7 +100,8 @@ public struct PodTopologySpread: PreFilterPlugin, FilterPlugin, PreScorePlugin, 
             if !fromPod.isEmpty {
                 // kube-scheduler starts from the pod's values and adds the selector's requirements (a missing
                 // selector has none, so the pod's values alone remain).
-                selector = LabelQuery(requirements: LabelQuery(matching: fromPod).requirements + (selector?.requirements ?? []))
+                let requirements = LabelQuery(matching: fromPod).requirements + (selector?.requirements ?? [])
+                selector = LabelQuery(requirements: requirements)
             }
             let key = spec.topologyKey ?? ""
             result.append(Constraint(
@@ -107,11 +116,15 @@ public struct PodTopologySpread: PreFilterPlugin, FilterPlugin, PreScorePlugin, 
 
     /// The soft constraints for scoring: the pod's own, or the system defaults with `defaultSelector`'s answer.
     /// The flag says whether nodes must hold every key (not so for the system defaults).
-    func scoringConstraints(of pod: PodInfo) throws(SelectorError) -> (constraints: [Constraint], requireAllKeys: Bool) {
+    func scoringConstraints(of pod: PodInfo) throws(SelectorError)
+        -> (constraints: [Constraint], requireAllKeys: Bool)
+    {
         if !(pod.pod.spec?.topologySpreadConstraints ?? []).isEmpty {
             return (try Self.constraints(of: pod, action: "ScheduleAnyway"), true)
         }
-        guard let defaultSelector, let selector = defaultSelector(pod), !selector.isEverything else { return ([], false) }
+        guard let defaultSelector, let selector = defaultSelector(pod), !selector.isEverything else {
+            return ([], false)
+        }
         let constraints = Self.systemDefaultConstraints.map { entry in
             Constraint(maxSkew: entry.maxSkew, topologyKey: entry.key, selector: selector, minDomains: 1,
                 honorNodeAffinity: true, honorTaints: false, isHostname: entry.key == Self.hostnameKey)
@@ -134,6 +147,12 @@ public struct PodTopologySpread: PreFilterPlugin, FilterPlugin, PreScorePlugin, 
     }
 
     @inline(__always)
+    static func hasKeys(_ labels: [String: String], _ keys: [String]) -> Bool {
+        for key in keys where labels[key] == nil { return false }
+        return true
+    }
+
+    @inline(__always)
     static func hasAllKeys(_ labels: [String: String], _ constraints: [Constraint]) -> Bool {
         for constraint in constraints where labels[constraint.topologyKey] == nil { return false }
         return true
@@ -149,21 +168,10 @@ public struct PodTopologySpread: PreFilterPlugin, FilterPlugin, PreScorePlugin, 
             tolerations = pod.pod.spec?.tolerations ?? []
         }
 
-        /// Whether `node` (whose labels are `labels`) counts for `constraint`; `affinityMatch` and `tolerated`
-        /// memoise the two checks across a node's constraints.
-        @inline(__always)
-        func includes(
-            _ node: borrowing NodeInfo, labels: [String: String], _ constraint: Constraint, affinityMatch: inout Bool?,
-            tolerated: inout Bool?
-        ) -> Bool {
-            if constraint.honorNodeAffinity && !nodeAffinity.isEmpty {
-                if affinityMatch == nil { affinityMatch = nodeAffinity.matches(labels: labels, name: node.name) }
-                if affinityMatch == false { return false }
-            }
-            if constraint.honorTaints {
-                if tolerated == nil { tolerated = Self.toleratesDoNotScheduleTaints(node.taints, tolerations) }
-                if tolerated == false { return false }
-            }
+        /// Whether `node` (whose labels are `labels`) counts for `constraint`.
+        func includes(_ node: NodeInfo, labels: [String: String], _ constraint: Constraint) -> Bool {
+            if constraint.honorNodeAffinity && !nodeAffinity.matches(labels: labels, name: node.name) { return false }
+            if constraint.honorTaints && !Self.toleratesDoNotScheduleTaints(node.taints, tolerations) { return false }
             return true
         }
 
@@ -186,51 +194,251 @@ public struct PodTopologySpread: PreFilterPlugin, FilterPlugin, PreScorePlugin, 
         }
     }
 
+    // MARK: Counting
+
+    /// What a count over the nodes depends on besides the nodes: an unchanged node counts the same again.
+    struct CountQuery: Sendable, Hashable {
+        var namespace: String
+        /// Nodes lacking one of these keys count for no constraint.
+        var requiredKeys: [String]
+        /// Per counted constraint (a node lacking the key counts in the domain "").
+        var keys: [String]
+        var selectors: [LabelQuery?]
+        var honorNodeAffinity: [Bool]
+        var honorTaints: [Bool]
+        /// Empty unless a constraint honours it.
+        var nodeAffinity: RequiredNodeAffinity
+        /// Empty unless a constraint honours taints.
+        var tolerations: [Toleration]
+
+        init(_ constraints: [Constraint], requiredKeys: [String], namespace: String, inclusion: Inclusion) {
+            self.namespace = namespace
+            self.requiredKeys = requiredKeys
+            keys = constraints.map(\.topologyKey)
+            selectors = constraints.map(\.selector)
+            honorNodeAffinity = constraints.map(\.honorNodeAffinity)
+            honorTaints = constraints.map(\.honorTaints)
+            nodeAffinity = honorNodeAffinity.contains(true) ? inclusion.nodeAffinity : RequiredNodeAffinity(nil)
+            tolerations = honorTaints.contains(true) ? inclusion.tolerations : []
+        }
+    }
+
+    /// One constraint's domains: value → id, and per id the eligible nodes and their matching pods.
+    struct Domains: Sendable, Equatable {
+        var ids: [String: Int] = [:]
+        var pods: [Int] = []
+        var nodes: [Int] = []
+
+        @inline(__always)
+        mutating func id(of value: String) -> Int {
+            if let id = ids[value] { return id }
+            let id = pods.count
+            ids[value] = id
+            pods.append(0)
+            nodes.append(0)
+            return id
+        }
+
+        /// The matching pods of `value`'s domain (0 for an unknown domain).
+        func count(_ value: String) -> Int {
+            guard let id = ids[value] else { return 0 }
+            return pods[id]
+        }
+    }
+
+    /// Where each node of a node list counts: its position by name, the generation it was counted at and, per
+    /// constraint, its domain id (-1: it counts in none).
+    struct NodeDomains: Sendable, Equatable {
+        var positions: [String: Int] = [:]
+        var generations: [UInt64] = []
+        var domains: [[Int32]] = []
+
+        /// The position of the node called `name` when it is the node that was counted (same non-zero
+        /// generation).
+        @inline(__always)
+        func position(name: String, generation: UInt64) -> Int? {
+            guard generation != 0, let position = positions[name], generations[position] == generation else {
+                return nil
+            }
+            return position
+        }
+    }
+
+    /// The counts of one query over a node list, with what each node contributed, so that a node that changed
+    /// is swapped out and counted again while the others are left alone.
+    struct Tally: Sendable {
+        var names: [String] = []
+        var nodes = NodeDomains()
+        /// Per constraint and node position: the node's matching pods.
+        var nodePods: [[Int32]] = []
+        var domains: [Domains] = []
+
+        mutating func update(_ nodes: UnsafeBufferPointer<NodeInfo>, _ query: CountQuery) {
+            let count = query.keys.count
+            if names.count != nodes.count || domains.count != count {
+                names = Array(repeating: "", count: nodes.count)
+                self.nodes = NodeDomains(positions: [:], generations: Array(repeating: 0, count: nodes.count),
+                    domains: Array(repeating: Array(repeating: -1, count: nodes.count), count: count))
+                nodePods = Array(repeating: Array(repeating: 0, count: nodes.count), count: count)
+                domains = Array(repeating: Domains(), count: count)
+            }
+            var renamed = false
+            // Constraints with the same selector share one count per node.
+            let slots = query.selectors.indices.map { index in
+                query.selectors.firstIndex { $0 == query.selectors[index] } ?? index
+            }
+            let checksAffinity = !query.nodeAffinity.isEmpty
+            let checksTaints = query.honorTaints.contains(true)
+            var slotCounts = [Int](repeating: -1, count: count)
+            for position in nodes.indices {
+                let generation = nodes[position].generation
+                let sameName = nodes[position].name == names[position]
+                if generation != 0 && generation == self.nodes.generations[position] && sameName { continue }
+                // Swap the node's old contribution out.
+                for index in 0..<count where self.nodes.domains[index][position] >= 0 {
+                    let domain = Int(self.nodes.domains[index][position])
+                    domains[index].pods[domain] -= Int(nodePods[index][position])
+                    domains[index].nodes[domain] -= 1
+                    self.nodes.domains[index][position] = -1
+                    nodePods[index][position] = 0
+                }
+                self.nodes.generations[position] = generation
+                if !sameName {
+                    names[position] = nodes[position].name
+                    renamed = true
+                }
+                // Reading a node's labels is the costliest step per node: once.
+                let labels = nodes[position].labels
+                guard hasKeys(labels, query.requiredKeys) else { continue }
+                let affinityMatch = !checksAffinity
+                    || query.nodeAffinity.matches(labels: labels, name: nodes[position].name)
+                let tolerated = !checksTaints
+                    || Inclusion.toleratesDoNotScheduleTaints(nodes[position].taints, query.tolerations)
+                for index in 0..<count { slotCounts[index] = -1 }
+                for index in 0..<count {
+                    if !affinityMatch && query.honorNodeAffinity[index] { continue }
+                    if !tolerated && query.honorTaints[index] { continue }
+                    let slot = slots[index]
+                    var matching = slotCounts[slot]
+                    if matching < 0 {
+                        matching = countMatching(nodes[position].pods, query.selectors[index], namespace: query.namespace)
+                        slotCounts[slot] = matching
+                    }
+                    let domain = domains[index].id(of: labels[query.keys[index]] ?? "")
+                    domains[index].pods[domain] += matching
+                    domains[index].nodes[domain] += 1
+                    self.nodes.domains[index][position] = Int32(domain)
+                    nodePods[index][position] = Int32(matching)
+                }
+            }
+            if renamed {
+                self.nodes.positions.removeAll(keepingCapacity: true)
+                for (position, name) in names.enumerated() { self.nodes.positions[name] = position }
+            }
+        }
+    }
+
+    /// The tallies of the most recent counting queries.
+    final class TallyCache: Sendable {
+        private struct Entry {
+            var tally: Tally
+            var lastUse: UInt64
+        }
+
+        private struct State {
+            var entries: [CountQuery: Entry] = [:]
+            var clock: UInt64 = 0
+        }
+
+        private let state = Mutex(State())
+        /// How many queries keep their tally.
+        static let capacity = 8
+
+        /// The domains of `query` over `nodes`, and where each node counts, counting only the nodes that changed
+        /// since the query last ran.
+        func domains(_ query: CountQuery, _ nodes: [NodeInfo]) -> (domains: [Domains], nodes: NodeDomains) {
+            state.withLock { state in
+                state.clock += 1
+                var entry = state.entries.removeValue(forKey: query) ?? Entry(tally: Tally(), lastUse: 0)
+                nodes.withUnsafeBufferPointer { entry.tally.update($0, query) }
+                entry.lastUse = state.clock
+                let result = (entry.tally.domains, entry.tally.nodes)
+                if state.entries.count >= Self.capacity,
+                    let oldest = state.entries.min(by: { $0.value.lastUse < $1.value.lastUse })?.key
+                {
+                    state.entries[oldest] = nil
+                }
+                state.entries[query] = entry
+                return result
+            }
+        }
+    }
+
     // MARK: PreFilter and Filter
 
-    /// What PreFilter computes for the hard constraints: per constraint, the eligible domains as small ids,
-    /// their matching-pod counts and the minimum count.
+    /// What PreFilter computes for the hard constraints: per constraint, the domains of the nodes that count,
+    /// their matching-pod counts and the minimum count over them.
     struct FilterState: Sendable, Equatable {
         var constraints: [Constraint]
-        /// Per constraint: domain value → id (index into `counts`).
-        var domainIDs: [[String: Int]]
-        /// Per constraint: matching pods per domain id.
-        var counts: [[Int]]
-        /// Per constraint: the minimum of `counts` (`Int.max` without domains).
+        var domains: [Domains]
+        /// Where each node of the snapshot counts (so Filter need not read the node's labels).
+        var nodes: NodeDomains
+        /// Per constraint and domain: whether the domain counts (it has an eligible node, or a pod was added to it).
+        var present: [[Bool]]
+        /// Per constraint: the number of domains that count.
+        var domainCounts: [Int]
+        /// Per constraint: the minimum count over the domains that count (`Int.max` without any).
         var minimums: [Int]
         /// Per constraint: whether the pod matches its own selector.
         var selfMatches: [Bool]
         var inclusion: Inclusion
         var namespace: String
 
-        /// The count of `value`'s domain for constraint `index` (0 for a domain that is not eligible).
-        func count(_ index: Int, _ value: String) -> Int {
-            guard let id = domainIDs[index][value] else { return 0 }
-            return counts[index][id]
+        init(
+            _ constraints: [Constraint], _ domains: [Domains], _ nodes: NodeDomains, _ pod: PodInfo,
+            _ inclusion: Inclusion
+        ) {
+            self.constraints = constraints
+            self.domains = domains
+            self.nodes = nodes
+            present = domains.map { $0.nodes.map { $0 > 0 } }
+            domainCounts = present.map { $0.count(where: \.self) }
+            minimums = Array(repeating: Int.max, count: domains.count)
+            selfMatches = constraints.map { $0.selects(pod.labels) }
+            self.inclusion = inclusion
+            namespace = pod.namespace
+            for index in domains.indices { minimums[index] = minimum(index) }
         }
 
-        /// The global minimum for the skew: 0 while fewer than `minDomains` domains are eligible.
+        /// The count of `value`'s domain for constraint `index` (0 for a domain that does not count).
+        func count(_ index: Int, _ value: String) -> Int { domains[index].count(value) }
+
+        /// The global minimum for the skew: 0 while fewer than `minDomains` domains count.
         func globalMinimum(_ index: Int) -> Int {
-            let domains = counts[index].count
-            return domains == 0 || domains < constraints[index].minDomains ? 0 : minimums[index]
+            let counted = domainCounts[index]
+            return counted == 0 || counted < constraints[index].minDomains ? 0 : minimums[index]
+        }
+
+        private func minimum(_ index: Int) -> Int {
+            var result = Int.max
+            for (id, pods) in domains[index].pods.enumerated() where present[index][id] { result = min(result, pods) }
+            return result
         }
 
         mutating func add(_ delta: Int, constraint index: Int, value: String) {
-            let id: Int
-            if let existing = domainIDs[index][value] {
-                id = existing
-            } else {
-                id = counts[index].count
-                domainIDs[index][value] = id
-                counts[index].append(0)
-            }
-            let old = counts[index][id]
+            let id = domains[index].id(of: value)
+            if id == present[index].count { present[index].append(false) }
+            let old = domains[index].pods[id]
             let new = old + delta
-            counts[index][id] = new
-            if new < minimums[index] {
+            domains[index].pods[id] = new
+            if !present[index][id] {
+                present[index][id] = true
+                domainCounts[index] += 1
+                minimums[index] = min(minimums[index], new)
+            } else if new < minimums[index] {
                 minimums[index] = new
             } else if old == minimums[index] && new > old {
-                minimums[index] = counts[index].min() ?? Int.max
+                minimums[index] = minimum(index)
             }
         }
     }
@@ -259,74 +467,21 @@ public struct PodTopologySpread: PreFilterPlugin, FilterPlugin, PreScorePlugin, 
             return (nil, PluginStatus(.error, "obtaining pod's hard topology spread constraints: \(error)"))
         }
         if constraints.isEmpty { return (nil, .skip) }
-        state.write(FilterStateBox(Self.filterState(pod, constraints, nodes)))
-        return (nil, .success)
-    }
-
-    /// One pass over the nodes: each eligible node adds its matching pods to its domain of every constraint.
-    static func filterState(_ pod: PodInfo, _ constraints: [Constraint], _ nodes: [NodeInfo]) -> FilterState {
-        let count = constraints.count
         let inclusion = Inclusion(pod)
-        let keys = constraints.map(\.topologyKey)
-        let selectors = constraints.map(\.selector)
-        // Constraints with the same selector share one count per node.
-        let selectorSlot: [Int] = constraints.indices.map { index in
-            constraints.firstIndex { $0.selector == constraints[index].selector } ?? index
-        }
-        let checksAffinity = !inclusion.nodeAffinity.isEmpty && constraints.contains { $0.honorNodeAffinity }
-        let checksTaints = constraints.contains { $0.honorTaints }
-        var domainIDs = [[String: Int]](repeating: [:], count: count)
-        var counts = [[Int]](repeating: [], count: count)
-        for index in 0..<count where constraints[index].isHostname {
-            domainIDs[index].reserveCapacity(nodes.count)
-            counts[index].reserveCapacity(nodes.count)
-        }
-        var slotCounts = [Int](repeating: -1, count: count)
-        var values = [String](repeating: "", count: count)
-        let namespace = pod.namespace
-        nodes.withUnsafeBufferPointer { nodes in
-            nodeLoop: for position in nodes.indices {
-                // Reading a node's labels is the costliest step per node: once.
-                let labels = nodes[position].labels
-                for index in 0..<count {
-                    guard let value = labels[keys[index]] else { continue nodeLoop }
-                    values[index] = value
-                    slotCounts[index] = -1
-                }
-                let affinityMatch = !checksAffinity
-                    || inclusion.nodeAffinity.matches(labels: labels, name: nodes[position].name)
-                let tolerated = !checksTaints
-                    || Inclusion.toleratesDoNotScheduleTaints(nodes[position].taints, inclusion.tolerations)
-                for index in 0..<count {
-                    if !affinityMatch && constraints[index].honorNodeAffinity { continue }
-                    if !tolerated && constraints[index].honorTaints { continue }
-                    let slot = selectorSlot[index]
-                    var matching = slotCounts[slot]
-                    if matching < 0 {
-                        matching = countMatching(nodes[position].pods, selectors[index], namespace: namespace)
-                        slotCounts[slot] = matching
-                    }
-                    if let id = domainIDs[index][values[index]] {
-                        counts[index][id] += matching
-                    } else {
-                        domainIDs[index][values[index]] = counts[index].count
-                        counts[index].append(matching)
-                    }
-                }
-            }
-        }
-        return FilterState(
-            constraints: constraints, domainIDs: domainIDs, counts: counts,
-            minimums: counts.map { $0.min() ?? Int.max },
-            selfMatches: constraints.map { $0.selects(pod.labels) },
-            inclusion: inclusion, namespace: namespace)
+        let query = CountQuery(constraints, requiredKeys: constraints.map(\.topologyKey), namespace: pod.namespace,
+            inclusion: inclusion)
+        let (domains, nodeDomains) = tallies.domains(query, nodes)
+        state.write(FilterStateBox(FilterState(constraints, domains, nodeDomains, pod, inclusion)))
+        return (nil, .success)
     }
 
     public func addPod(_ state: CycleState, _ pod: PodInfo, adding added: PodInfo, to node: NodeInfo) -> PluginStatus {
         update(state, changed: added, node: node, delta: 1)
     }
 
-    public func removePod(_ state: CycleState, _ pod: PodInfo, removing removed: PodInfo, from node: NodeInfo) -> PluginStatus {
+    public func removePod(_ state: CycleState, _ pod: PodInfo, removing removed: PodInfo, from node: NodeInfo)
+        -> PluginStatus
+    {
         update(state, changed: removed, node: node, delta: -1)
     }
 
@@ -335,14 +490,10 @@ public struct PodTopologySpread: PreFilterPlugin, FilterPlugin, PreScorePlugin, 
         guard changed.namespace == filterState.namespace else { return .success }
         let labels = node.labels
         guard Self.hasAllKeys(labels, filterState.constraints) else { return .success }
-        var affinityMatch: Bool?
-        var tolerated: Bool?
         var changedAny = false
         for index in filterState.constraints.indices {
             let constraint = filterState.constraints[index]
-            guard constraint.selects(changed.labels),
-                filterState.inclusion.includes(node, labels: labels, constraint, affinityMatch: &affinityMatch,
-                    tolerated: &tolerated)
+            guard constraint.selects(changed.labels), filterState.inclusion.includes(node, labels: labels, constraint)
             else { continue }
             filterState.add(delta, constraint: index, value: labels[constraint.topologyKey]!)
             changedAny = true
@@ -355,8 +506,23 @@ public struct PodTopologySpread: PreFilterPlugin, FilterPlugin, PreScorePlugin, 
         guard let box = state.read(FilterStateBox.self) else {
             return PluginStatus(.error, "reading PreFilterPodTopologySpread from cycle state: not found")
         }
+        let count = box.value.constraints.count
+        var start = 0
+        // A node of the snapshot that counts for every constraint: its domains are known.
+        if let position = box.value.nodes.position(name: node.name, generation: node.generation) {
+            while start < count {
+                let domain = Int(box.value.nodes.domains[start][position])
+                if domain < 0 { break }
+                let skew = box.value.domains[start].pods[domain] + (box.value.selfMatches[start] ? 1 : 0)
+                    - box.value.globalMinimum(start)
+                if skew > box.value.constraints[start].maxSkew { return Self.skewViolated }
+                start += 1
+            }
+            if start == count { return .success }
+        }
+        // Otherwise by the node's labels.
         let labels = node.labels
-        for index in box.value.constraints.indices {
+        for index in start..<count {
             guard let value = labels[box.value.constraints[index].topologyKey] else { return Self.missingLabel }
             let skew = box.value.count(index, value) + (box.value.selfMatches[index] ? 1 : 0)
                 - box.value.globalMinimum(index)
@@ -372,8 +538,12 @@ public struct PodTopologySpread: PreFilterPlugin, FilterPlugin, PreScorePlugin, 
         var constraints: [Constraint]
         /// Whether feasible nodes without every key are ignored (score 0).
         var requireAllKeys: Bool
-        /// Per constraint (not hostname): matching pods per domain value present among the feasible nodes.
-        var valueCounts: [[String: Int]]
+        /// Per constraint: its index among the counted (not hostname) constraints, -1 for hostname.
+        var countedSlots: [Int]
+        /// Per counted constraint: matching pods per domain over every node of the snapshot.
+        var domains: [Domains]
+        /// Where each node of the snapshot counts, per counted constraint.
+        var nodes: NodeDomains
         /// Per constraint: `ln(domains + 2)`.
         var weights: [Double]
         var namespace: String
@@ -402,59 +572,64 @@ public struct PodTopologySpread: PreFilterPlugin, FilterPlugin, PreScorePlugin, 
             return PluginStatus(.error, "obtaining pod's soft topology spread constraints: \(error)")
         }
         if constraints.isEmpty { return .skip }
-        let count = constraints.count
-        // The domains among the feasible nodes.
-        var valueCounts = [[String: Int]](repeating: [:], count: count)
-        var sizes = [Int](repeating: 0, count: count)
+        // Counts over every node of the snapshot, for the constraints other than hostname (whose counts come in
+        // Score).
+        let counted = constraints.indices.filter { !constraints[$0].isHostname }
+        var countedSlots = [Int](repeating: -1, count: constraints.count)
+        for (slot, index) in counted.enumerated() { countedSlots[index] = slot }
+        let requiredKeys = requireAllKeys ? constraints.map(\.topologyKey) : []
+        let (domains, nodeDomains) = counted.isEmpty ? ([], NodeDomains()) : tallies.domains(
+            CountQuery(counted.map { constraints[$0] }, requiredKeys: requiredKeys, namespace: pod.namespace,
+                inclusion: Inclusion(pod)),
+            allNodes)
+        // The domains among the feasible nodes; feasible nodes lacking a key when all are required are ignored.
+        var seen = domains.map { [Bool](repeating: false, count: $0.pods.count) }
+        var unknown = [Set<String>](repeating: [], count: counted.count)
+        var sizes = [Int](repeating: 0, count: counted.count)
         var ignored = 0
-        let countsZones = constraints.contains { !$0.isHostname }
         nodes.withUnsafeBufferPointer { nodes in
-            // Only zone-like domains and ignored nodes are counted here.
-            guard requireAllKeys || countsZones else { return }
-            for position in nodes.indices {
+            guard requireAllKeys || !counted.isEmpty else { return }
+            nodeLoop: for position in nodes.indices {
+                // A snapshot node counting for every constraint: its domains are known, and it has every key.
+                if requireAllKeys, let known = nodeDomains.position(name: nodes[position].name,
+                    generation: nodes[position].generation),
+                    (0..<counted.count).allSatisfy({ nodeDomains.domains[$0][known] >= 0 })
+                {
+                    for slot in 0..<counted.count {
+                        let domain = Int(nodeDomains.domains[slot][known])
+                        if !seen[slot][domain] {
+                            seen[slot][domain] = true
+                            sizes[slot] += 1
+                        }
+                    }
+                    continue nodeLoop
+                }
                 let labels = nodes[position].labels
                 if requireAllKeys && !Self.hasAllKeys(labels, constraints) {
                     ignored += 1
                     continue
                 }
-                for index in 0..<count where !constraints[index].isHostname {
+                for (slot, index) in counted.enumerated() {
                     // Without requireAllKeys a node lacking the key stands for the domain "" (as kube-scheduler).
                     let value = labels[constraints[index].topologyKey] ?? ""
-                    if valueCounts[index][value] == nil {
-                        valueCounts[index][value] = 0
-                        sizes[index] += 1
+                    if let domain = domains[slot].ids[value] {
+                        if !seen[slot][domain] {
+                            seen[slot][domain] = true
+                            sizes[slot] += 1
+                        }
+                    } else if unknown[slot].insert(value).inserted {
+                        sizes[slot] += 1
                     }
                 }
             }
         }
-        let weights = (0..<count).map { index in
-            let size = constraints[index].isHostname ? nodes.count - ignored : sizes[index]
+        let weights = constraints.indices.map { index in
+            let size = constraints[index].isHostname ? nodes.count - ignored : sizes[countedSlots[index]]
             return log(Double(size + 2))
         }
-        // Counts over every node of the snapshot, for the domains found above (hostname counts come in Score).
-        if countsZones {
-            let inclusion = Inclusion(pod)
-            let namespace = pod.namespace
-            allNodes.withUnsafeBufferPointer { allNodes in
-                for position in allNodes.indices {
-                    let labels = allNodes[position].labels
-                    if requireAllKeys && !Self.hasAllKeys(labels, constraints) { continue }
-                    var affinityMatch: Bool?
-                    var tolerated: Bool?
-                    for index in 0..<count where !constraints[index].isHostname {
-                        let constraint = constraints[index]
-                        guard let slot = valueCounts[index].index(forKey: labels[constraint.topologyKey] ?? ""),
-                            inclusion.includes(allNodes[position], labels: labels, constraint,
-                                affinityMatch: &affinityMatch, tolerated: &tolerated)
-                        else { continue }
-                        valueCounts[index].values[slot] += Self.countMatching(allNodes[position].pods,
-                            constraint.selector, namespace: namespace)
-                    }
-                }
-            }
-        }
         state.write(ScoreStateBox(ScoreState(constraints: constraints, requireAllKeys: requireAllKeys,
-            valueCounts: valueCounts, weights: weights, namespace: pod.namespace)))
+            countedSlots: countedSlots, domains: domains, nodes: nodeDomains, weights: weights,
+            namespace: pod.namespace)))
         return .success
     }
 
@@ -462,16 +637,40 @@ public struct PodTopologySpread: PreFilterPlugin, FilterPlugin, PreScorePlugin, 
     /// for a node missing a key when every key is required.
     public func score(_ state: CycleState, _ pod: PodInfo, _ node: NodeInfo) -> Int64 {
         guard let box = state.read(ScoreStateBox.self) else { return 0 }
+        let count = box.value.constraints.count
+        // A snapshot node counting for every constraint (so it has every key): no need for its labels.
+        if box.value.requireAllKeys,
+            let position = box.value.nodes.position(name: node.name, generation: node.generation)
+        {
+            var score = 0.0
+            var index = 0
+            while index < count {
+                let slot = box.value.countedSlots[index]
+                let matching: Int
+                if slot < 0 {
+                    matching = Self.countMatching(node.pods, box.value.constraints[index].selector,
+                        namespace: box.value.namespace)
+                } else {
+                    let domain = Int(box.value.nodes.domains[slot][position])
+                    if domain < 0 { break }
+                    matching = box.value.domains[slot].pods[domain]
+                }
+                score += Double(matching) * box.value.weights[index] + Double(box.value.constraints[index].maxSkew - 1)
+                index += 1
+            }
+            if index == count { return Int64(score.rounded()) }
+        }
         let labels = node.labels
         if box.value.requireAllKeys && !Self.hasAllKeys(labels, box.value.constraints) { return Self.ignoredScore }
         var score = 0.0
-        for index in box.value.constraints.indices {
+        for index in 0..<count {
             let constraint = box.value.constraints[index]
             guard let value = labels[constraint.topologyKey] else { continue }
-            let count = constraint.isHostname
+            let slot = box.value.countedSlots[index]
+            let matching = slot < 0
                 ? Self.countMatching(node.pods, constraint.selector, namespace: box.value.namespace)
-                : box.value.valueCounts[index][value] ?? 0
-            score += Double(count) * box.value.weights[index] + Double(constraint.maxSkew - 1)
+                : box.value.domains[slot].count(value)
+            score += Double(matching) * box.value.weights[index] + Double(constraint.maxSkew - 1)
         }
         return Int64(score.rounded())
     }
@@ -502,11 +701,11 @@ public struct PodTopologySpread: PreFilterPlugin, FilterPlugin, PreScorePlugin, 
 
 extension PodTopologySpread {
     /// A pod's `nodeSelector` and required node affinity, parsed once (kube-scheduler's `RequiredNodeAffinity`):
-    /// a node matches when it carries every `nodeSelector` label and, when the pod has required node affinity, one
-    /// of its terms matches (a term whose requirements do not parse matches nothing).
+    /// a node matches when it carries every `nodeSelector` label and, when the pod has required node affinity,
+    /// one of its terms matches (a term whose requirements do not parse matches nothing).
     struct RequiredNodeAffinity: Sendable, Hashable {
         private var nodeSelector: [String: String]
-        /// nil when the pod has no required node affinity; each inner array is one term (ANDed), or nil if invalid.
+        /// nil when the pod has no required node affinity; each inner array is one term (ANDed), nil if invalid.
         private var terms: [[Requirement]?]?
 
         private enum Requirement: Sendable, Hashable {
