@@ -377,6 +377,87 @@ struct InterPodAffinityTests {
         #expect(scoreAll(ignoring, incoming, preferring).status.code == .skip)
     }
 
+    // MARK: Counts kept between cycles
+
+    @Test func keptCountsMatchFreshCounts() throws {
+        // A cluster that changes between cycles, generations bumped as the scheduler cache does: the plugin that
+        // keeps its counts answers as a fresh plugin counting everything (nodes of generation 0).
+        var random = SplitMix(seed: 7)
+        var generation: UInt64 = 0
+        func touch(_ node: inout NodeInfo) {
+            generation += 1
+            node.generation = generation
+        }
+        let zones = ["a", "b", "c"]
+        let apps = ["web", "db", "cache"]
+        var nodes: [NodeInfo] = (0..<10).map { index in
+            var node = makeNodeInfo(node("n\(index)", zones[index % 3]))
+            touch(&node)
+            return node
+        }
+        var serial = 0
+        let kept = InterPodAffinity(namespaceLabels: { $0 == "other" ? ["team": "blue"] : [:] })
+        let incoming: [PodInfo] = [
+            PodInfo(pod("i1", labels: ["app": "web"], antiAffinity: [term(["app": "web"], hostname)])),
+            PodInfo(pod("i2", labels: ["app": "web"], affinity: [term(["app": "db"], zone)],
+                antiAffinity: [term(["app": "web"], hostname), term(["app": "cache"], zone)])),
+            PodInfo(pod("i3", labels: ["app": "db"], affinity: [term(["app": "db"], zone), term(["tier": "x"], hostname)])),
+            PodInfo(pod("i4", labels: ["app": "web"], antiAffinity: [
+                term(["app": "web"], zone, namespaceSelector: LabelSelector(matchLabels: ["team": "blue"])),
+            ])),
+            PodInfo(pod("i5", labels: ["app": "web"])),
+        ]
+        for round in 0..<50 {
+            for _ in 0..<3 {
+                let position = Int(random.next() % UInt64(nodes.count))
+                switch random.next() % 5 {
+                case 0, 1:
+                    serial += 1
+                    var labels = ["app": apps[Int(random.next() % 3)]]
+                    if random.next() % 3 == 0 { labels["tier"] = "x" }
+                    let anti = random.next() % 4 == 0 ? [term(["app": "web"], zone)] : []
+                    nodes[position].add(PodInfo(pod("r\(serial)", labels: labels, on: nodes[position].name,
+                        namespace: random.next() % 4 == 0 ? "other" : "default", antiAffinity: anti)))
+                case 2:
+                    if let victim = nodes[position].pods.first { nodes[position].remove(uid: victim.uid) }
+                case 3:
+                    var node = nodes[position].node
+                    node.metadata.labels[zone] = random.next() % 5 == 0 ? nil : zones[Int(random.next() % 3)]
+                    nodes[position].setNode(node)
+                default:
+                    if random.next() % 2 == 0 && nodes.count > 5 {
+                        nodes.remove(at: position)
+                        continue
+                    }
+                    serial += 1
+                    var added = makeNodeInfo(node("m\(serial)", zones[Int(random.next() % 3)]))
+                    touch(&added)
+                    nodes.insert(added, at: position)
+                    continue
+                }
+                touch(&nodes[position])
+            }
+            if round % 6 == 0 { nodes.shuffle(using: &random) }
+            let zeroed = nodes.map { node in
+                var copy = node
+                copy.generation = 0
+                return copy
+            }
+            for pod in incoming {
+                let fresh = InterPodAffinity(namespaceLabels: { $0 == "other" ? ["team": "blue"] : [:] })
+                let keptState = CycleState()
+                let freshState = CycleState()
+                let keptStatus = kept.preFilter(keptState, pod, nodes).1
+                #expect(keptStatus == fresh.preFilter(freshState, pod, zeroed).1)
+                if keptStatus.isSuccess {
+                    #expect(keptState.read(InterPodAffinity.FilterStateBox.self)?.value
+                        == freshState.read(InterPodAffinity.FilterStateBox.self)?.value)
+                    #expect(nodes.map { kept.filter(keptState, pod, $0) } == zeroed.map { fresh.filter(freshState, pod, $0) })
+                }
+            }
+        }
+    }
+
     // MARK: Framework, events
 
     @Test func throughTheFramework() throws {
@@ -406,5 +487,22 @@ struct InterPodAffinityTests {
         #expect(events.contains { $0.matches(ClusterEvent(.node, .add)) })
         #expect(events.contains { $0.matches(ClusterEvent(.node, .updateNodeLabel)) })
         #expect(!events.contains { $0.matches(ClusterEvent(.node, .updateNodeTaint)) })
+    }
+}
+
+/// A small deterministic generator for the randomised tests.
+private struct SplitMix: RandomNumberGenerator {
+    var state: UInt64
+
+    init(seed: UInt64) {
+        state = seed
+    }
+
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
     }
 }
