@@ -35,7 +35,8 @@ private func pod(
             preferredDuringSchedulingIgnoredDuringExecution: preferredAffinity.isEmpty ? nil : preferredAffinity)
         let podAntiAffinity = antiAffinity.isEmpty && preferredAntiAffinity.isEmpty ? nil : PodAntiAffinity(
             requiredDuringSchedulingIgnoredDuringExecution: antiAffinity.isEmpty ? nil : antiAffinity,
-            preferredDuringSchedulingIgnoredDuringExecution: preferredAntiAffinity.isEmpty ? nil : preferredAntiAffinity)
+            preferredDuringSchedulingIgnoredDuringExecution:
+                preferredAntiAffinity.isEmpty ? nil : preferredAntiAffinity)
         if podAffinity != nil || podAntiAffinity != nil {
             spec.affinity = Affinity(podAffinity: podAffinity, podAntiAffinity: podAntiAffinity)
         }
@@ -171,7 +172,8 @@ struct InterPodAffinityTests {
 
     @Test func skipsWithoutRequiredTerms() {
         let nodes = [makeNodeInfo(node("a1", "a"), pods: [pod("w", labels: ["app": "web"], on: "a1")])]
-        let preferredOnly = pod("p", labels: ["app": "web"], preferredAffinity: [weighted(5, term(["app": "web"], zone))])
+        let preferredOnly = pod("p", labels: ["app": "web"],
+            preferredAffinity: [weighted(5, term(["app": "web"], zone))])
         #expect(filterAll(plugin, preferredOnly, nodes).0.code == .skip)
         #expect(filterAll(plugin, pod("plain"), nodes).0.code == .skip)
     }
@@ -194,7 +196,8 @@ struct InterPodAffinityTests {
         let own = pod("x", labels: ["app": "web"], antiAffinity: [term(["app": "web"], hostname)])
         #expect(filterAll(plugin, own, nodes).1.map(\.code) == [fits, fits])
         // Named namespace.
-        let named = pod("x", labels: ["app": "web"], antiAffinity: [term(["app": "web"], hostname, namespaces: ["other"])])
+        let named = pod("x", labels: ["app": "web"],
+            antiAffinity: [term(["app": "web"], hostname, namespaces: ["other"])])
         #expect(filterAll(plugin, named, nodes).1.map(\.code) == [.unschedulable, fits])
         // Namespace selector, resolved through namespaceLabels.
         let selected = pod("x", labels: ["app": "web"], antiAffinity: [
@@ -249,9 +252,12 @@ struct InterPodAffinityTests {
         #expect(changed != before)
         #expect(changed.affinity[zone, "c"] == 1 && changed.existingAntiAffinity[hostname, "c1"] == 1)
         // b1: db in zone b ✓ but a web pod on the host ✗ (own anti-affinity); c1: db ✓ but db2 repels ✗.
-        #expect(nodes.map { plugin.filter(state, incoming, $0).code } == [.unschedulable, .unschedulable, .unschedulable])
+        #expect(nodes.map { plugin.filter(state, incoming, $0).code }
+            == [.unschedulable, .unschedulable, .unschedulable])
         #expect(plugin.filter(state, incoming, nodes[2]).reasons == [existingReason])
-        for (info, index) in added.reversed() { _ = plugin.removePod(state, incoming, removing: info, from: nodes[index]) }
+        for (info, index) in added.reversed() {
+            _ = plugin.removePod(state, incoming, removing: info, from: nodes[index])
+        }
         #expect(state.read(InterPodAffinity.FilterStateBox.self)?.value == before)
     }
 
@@ -401,7 +407,8 @@ struct InterPodAffinityTests {
             PodInfo(pod("i1", labels: ["app": "web"], antiAffinity: [term(["app": "web"], hostname)])),
             PodInfo(pod("i2", labels: ["app": "web"], affinity: [term(["app": "db"], zone)],
                 antiAffinity: [term(["app": "web"], hostname), term(["app": "cache"], zone)])),
-            PodInfo(pod("i3", labels: ["app": "db"], affinity: [term(["app": "db"], zone), term(["tier": "x"], hostname)])),
+            PodInfo(pod("i3", labels: ["app": "db"],
+                affinity: [term(["app": "db"], zone), term(["tier": "x"], hostname)])),
             PodInfo(pod("i4", labels: ["app": "web"], antiAffinity: [
                 term(["app": "web"], zone, namespaceSelector: LabelSelector(matchLabels: ["team": "blue"])),
             ])),
@@ -452,7 +459,8 @@ struct InterPodAffinityTests {
                 if keptStatus.isSuccess {
                     #expect(keptState.read(InterPodAffinity.FilterStateBox.self)?.value
                         == freshState.read(InterPodAffinity.FilterStateBox.self)?.value)
-                    #expect(nodes.map { kept.filter(keptState, pod, $0) } == zeroed.map { fresh.filter(freshState, pod, $0) })
+                    #expect(nodes.map { kept.filter(keptState, pod, $0) }
+                        == zeroed.map { fresh.filter(freshState, pod, $0) })
                 }
             }
         }

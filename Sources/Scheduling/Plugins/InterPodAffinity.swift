@@ -193,7 +193,9 @@ public struct InterPodAffinity: PreFilterPlugin, FilterPlugin, PreScorePlugin, S
                 let sameName = nodes[position].name == names[position]
                 if generation != 0 && generation == generations[position] && sameName { continue }
                 // Swap the node's old contribution out.
-                for contribution in affinityContributions[position] { affinity.add(-contribution.count, contribution.pair) }
+                for contribution in affinityContributions[position] {
+                    affinity.add(-contribution.count, contribution.pair)
+                }
                 for contribution in antiAffinityContributions[position] {
                     antiAffinity.add(-contribution.count, contribution.pair)
                 }
@@ -346,7 +348,9 @@ public struct InterPodAffinity: PreFilterPlugin, FilterPlugin, PreScorePlugin, S
         update(state, pod, changed: added, node: node, delta: 1)
     }
 
-    public func removePod(_ state: CycleState, _ pod: PodInfo, removing removed: PodInfo, from node: NodeInfo) -> Status {
+    public func removePod(_ state: CycleState, _ pod: PodInfo, removing removed: PodInfo, from node: NodeInfo)
+        -> Status
+    {
         update(state, pod, changed: removed, node: node, delta: -1)
     }
 
@@ -369,29 +373,28 @@ public struct InterPodAffinity: PreFilterPlugin, FilterPlugin, PreScorePlugin, S
         guard let box = state.read(FilterStateBox.self) else {
             return Status(.error, "reading PreFilterInterPodAffinity from cycle state: not found")
         }
-        let filterState = box.value
         let labels = node.labels
         // The pod's affinity: every key on the node, and pods in every term's domain (or the first-pod case).
         var podsExist = true
         for term in pod.requiredAffinityTerms {
             guard let value = labels[term.topologyKey] else { return Self.affinityNotMatched }
-            if filterState.affinity[term.topologyKey, value] <= 0 { podsExist = false }
+            if box.value.affinity[term.topologyKey, value] <= 0 { podsExist = false }
         }
-        if !podsExist && !(filterState.affinity.isEmpty && filterState.matchesOwnAffinity) {
+        if !podsExist && !(box.value.affinity.isEmpty && box.value.matchesOwnAffinity) {
             return Self.affinityNotMatched
         }
         // The pod's anti-affinity.
-        if !filterState.antiAffinity.isEmpty {
+        if !box.value.antiAffinity.isEmpty {
             for term in pod.requiredAntiAffinityTerms {
-                if let value = labels[term.topologyKey], filterState.antiAffinity[term.topologyKey, value] > 0 {
+                if let value = labels[term.topologyKey], box.value.antiAffinity[term.topologyKey, value] > 0 {
                     return Self.antiAffinityNotMatched
                 }
             }
         }
         // Existing pods' anti-affinity.
-        if !filterState.existingAntiAffinity.isEmpty {
-            for key in filterState.existingAntiAffinity.pairsPerKey.keys {
-                if let value = labels[key], filterState.existingAntiAffinity[key, value] > 0 {
+        if !box.value.existingAntiAffinity.isEmpty {
+            for key in box.value.existingAntiAffinity.pairsPerKey.keys {
+                if let value = labels[key], box.value.existingAntiAffinity[key, value] > 0 {
                     return Self.existingAntiAffinityNotMatched
                 }
             }
@@ -515,7 +518,9 @@ public struct InterPodAffinity: PreFilterPlugin, FilterPlugin, PreScorePlugin, S
     /// `int(100 · ((raw − min) / (max − min)))` in floating point as kube-scheduler computes it; 0 for every node
     /// when max == min.
     public func normalize(_ state: CycleState, _ pod: PodInfo, _ scores: inout [NodeScore]) -> Status {
-        guard let box = state.read(ScoreStateBox.self), !box.value.topologyScore.isEmpty else { return .success }
+        guard !scores.isEmpty, let box = state.read(ScoreStateBox.self), !box.value.topologyScore.isEmpty else {
+            return .success
+        }
         var minimum = Int64.max
         var maximum = Int64.min
         for entry in scores {
