@@ -34,7 +34,8 @@ private func pod(
             preferredDuringSchedulingIgnoredDuringExecution: preferredAffinity.isEmpty ? nil : preferredAffinity)
         let podAntiAffinity = antiAffinity.isEmpty && preferredAntiAffinity.isEmpty ? nil : PodAntiAffinity(
             requiredDuringSchedulingIgnoredDuringExecution: antiAffinity.isEmpty ? nil : antiAffinity,
-            preferredDuringSchedulingIgnoredDuringExecution: preferredAntiAffinity.isEmpty ? nil : preferredAntiAffinity)
+            preferredDuringSchedulingIgnoredDuringExecution:
+                preferredAntiAffinity.isEmpty ? nil : preferredAntiAffinity)
         if podAffinity != nil || podAntiAffinity != nil {
             spec.affinity = Affinity(podAffinity: podAffinity, podAntiAffinity: podAntiAffinity)
         }
@@ -170,7 +171,8 @@ struct InterPodAffinityTests {
 
     @Test func skipsWithoutRequiredTerms() {
         let nodes = [makeNodeInfo(node("a1", "a"), pods: [pod("w", labels: ["app": "web"], on: "a1")])]
-        let preferredOnly = pod("p", labels: ["app": "web"], preferredAffinity: [weighted(5, term(["app": "web"], zone))])
+        let preferredOnly = pod("p", labels: ["app": "web"],
+            preferredAffinity: [weighted(5, term(["app": "web"], zone))])
         #expect(filterAll(plugin, preferredOnly, nodes).0.code == .skip)
         #expect(filterAll(plugin, pod("plain"), nodes).0.code == .skip)
     }
@@ -193,7 +195,8 @@ struct InterPodAffinityTests {
         let own = pod("x", labels: ["app": "web"], antiAffinity: [term(["app": "web"], hostname)])
         #expect(filterAll(plugin, own, nodes).1.map(\.code) == [fits, fits])
         // Named namespace.
-        let named = pod("x", labels: ["app": "web"], antiAffinity: [term(["app": "web"], hostname, namespaces: ["other"])])
+        let named = pod("x", labels: ["app": "web"],
+            antiAffinity: [term(["app": "web"], hostname, namespaces: ["other"])])
         #expect(filterAll(plugin, named, nodes).1.map(\.code) == [.unschedulable, fits])
         // Namespace selector, resolved through namespaceLabels.
         let selected = pod("x", labels: ["app": "web"], antiAffinity: [
@@ -248,9 +251,12 @@ struct InterPodAffinityTests {
         #expect(changed != before)
         #expect(changed.affinity[zone, "c"] == 1 && changed.existingAntiAffinity[hostname, "c1"] == 1)
         // b1: db in zone b ✓ but a web pod on the host ✗ (own anti-affinity); c1: db ✓ but db2 repels ✗.
-        #expect(nodes.map { plugin.filter(state, incoming, $0).code } == [.unschedulable, .unschedulable, .unschedulable])
+        #expect(nodes.map { plugin.filter(state, incoming, $0).code }
+            == [.unschedulable, .unschedulable, .unschedulable])
         #expect(plugin.filter(state, incoming, nodes[2]).reasons == [existingReason])
-        for (info, index) in added.reversed() { _ = plugin.removePod(state, incoming, removing: info, from: nodes[index]) }
+        for (info, index) in added.reversed() {
+            _ = plugin.removePod(state, incoming, removing: info, from: nodes[index])
+        }
         #expect(state.read(InterPodAffinity.FilterStateBox.self)?.value == before)
     }
 
@@ -376,6 +382,89 @@ struct InterPodAffinityTests {
         #expect(scoreAll(ignoring, incoming, preferring).status.code == .skip)
     }
 
+    // MARK: Counts kept between cycles
+
+    @Test func keptCountsMatchFreshCounts() throws {
+        // A cluster that changes between cycles, generations bumped as the scheduler cache does: the plugin that
+        // keeps its counts answers as a fresh plugin counting everything (nodes of generation 0).
+        var random = SplitMix(seed: 7)
+        var generation: UInt64 = 0
+        func touch(_ node: inout NodeInfo) {
+            generation += 1
+            node.generation = generation
+        }
+        let zones = ["a", "b", "c"]
+        let apps = ["web", "db", "cache"]
+        var nodes: [NodeInfo] = (0..<10).map { index in
+            var node = makeNodeInfo(node("n\(index)", zones[index % 3]))
+            touch(&node)
+            return node
+        }
+        var serial = 0
+        let kept = InterPodAffinity(namespaceLabels: { $0 == "other" ? ["team": "blue"] : [:] })
+        let incoming: [PodInfo] = [
+            PodInfo(pod("i1", labels: ["app": "web"], antiAffinity: [term(["app": "web"], hostname)])),
+            PodInfo(pod("i2", labels: ["app": "web"], affinity: [term(["app": "db"], zone)],
+                antiAffinity: [term(["app": "web"], hostname), term(["app": "cache"], zone)])),
+            PodInfo(pod("i3", labels: ["app": "db"],
+                affinity: [term(["app": "db"], zone), term(["tier": "x"], hostname)])),
+            PodInfo(pod("i4", labels: ["app": "web"], antiAffinity: [
+                term(["app": "web"], zone, namespaceSelector: LabelSelector(matchLabels: ["team": "blue"])),
+            ])),
+            PodInfo(pod("i5", labels: ["app": "web"])),
+        ]
+        for round in 0..<50 {
+            for _ in 0..<3 {
+                let position = Int(random.next() % UInt64(nodes.count))
+                switch random.next() % 5 {
+                case 0, 1:
+                    serial += 1
+                    var labels = ["app": apps[Int(random.next() % 3)]]
+                    if random.next() % 3 == 0 { labels["tier"] = "x" }
+                    let anti = random.next() % 4 == 0 ? [term(["app": "web"], zone)] : []
+                    nodes[position].add(PodInfo(pod("r\(serial)", labels: labels, on: nodes[position].name,
+                        namespace: random.next() % 4 == 0 ? "other" : "default", antiAffinity: anti)))
+                case 2:
+                    if let victim = nodes[position].pods.first { nodes[position].remove(uid: victim.uid) }
+                case 3:
+                    var node = nodes[position].node
+                    node.metadata.labels[zone] = random.next() % 5 == 0 ? nil : zones[Int(random.next() % 3)]
+                    nodes[position].setNode(node)
+                default:
+                    if random.next() % 2 == 0 && nodes.count > 5 {
+                        nodes.remove(at: position)
+                        continue
+                    }
+                    serial += 1
+                    var added = makeNodeInfo(node("m\(serial)", zones[Int(random.next() % 3)]))
+                    touch(&added)
+                    nodes.insert(added, at: position)
+                    continue
+                }
+                touch(&nodes[position])
+            }
+            if round % 6 == 0 { nodes.shuffle(using: &random) }
+            let zeroed = nodes.map { node in
+                var copy = node
+                copy.generation = 0
+                return copy
+            }
+            for pod in incoming {
+                let fresh = InterPodAffinity(namespaceLabels: { $0 == "other" ? ["team": "blue"] : [:] })
+                let keptState = CycleState()
+                let freshState = CycleState()
+                let keptStatus = kept.preFilter(keptState, pod, nodes).1
+                #expect(keptStatus == fresh.preFilter(freshState, pod, zeroed).1)
+                if keptStatus.isSuccess {
+                    #expect(keptState.read(InterPodAffinity.FilterStateBox.self)?.value
+                        == freshState.read(InterPodAffinity.FilterStateBox.self)?.value)
+                    #expect(nodes.map { kept.filter(keptState, pod, $0) }
+                        == zeroed.map { fresh.filter(freshState, pod, $0) })
+                }
+            }
+        }
+    }
+
     // MARK: Framework, events
 
     @Test func throughTheFramework() throws {
@@ -405,5 +494,22 @@ struct InterPodAffinityTests {
         #expect(events.contains { $0.matches(ClusterEvent(.node, .add)) })
         #expect(events.contains { $0.matches(ClusterEvent(.node, .updateNodeLabel)) })
         #expect(!events.contains { $0.matches(ClusterEvent(.node, .updateNodeTaint)) })
+    }
+}
+
+/// A small deterministic generator for the randomised tests.
+private struct SplitMix: RandomNumberGenerator {
+    var state: UInt64
+
+    init(seed: UInt64) {
+        state = seed
+    }
+
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
     }
 }

@@ -526,7 +526,8 @@ struct PodTopologySpreadTests {
         }
         let zones = ["a", "b", "c", "d"]
         var nodes: [NodeInfo] = (0..<12).map { index in
-            var node = makeNodeInfo(zoned("n\(index)", zones[index % 4], labels: ["disk": index % 3 == 0 ? "hdd" : "ssd"]))
+            let disk = index % 3 == 0 ? "hdd" : "ssd"
+            var node = makeNodeInfo(zoned("n\(index)", zones[index % 4], labels: ["disk": disk]))
             touch(&node)
             return node
         }
@@ -597,14 +598,15 @@ struct PodTopologySpreadTests {
                     #expect(summary(keptFilter) == summary(freshFilter))
                     #expect(keptFilter.domainCounts == freshFilter.domainCounts)
                     #expect(keptFilter.minimums == freshFilter.minimums)
-                    #expect(nodes.map { kept.filter(keptState, pod, $0) } == zeroed.map { fresh.filter(freshState, pod, $0) })
+                    #expect(nodes.map { kept.filter(keptState, pod, $0) }
+                        == zeroed.map { fresh.filter(freshState, pod, $0) })
                 }
                 let feasible = nodes.indices.filter { _ in random.next() % 3 != 0 }
                 let keptScore = kept.preScore(keptState, pod, feasible.map { nodes[$0] })
                 #expect(keptScore == fresh.preScore(freshState, pod, feasible.map { zeroed[$0] }))
                 if keptScore.isSuccess {
-                    let keptWeights = try #require(keptState.read(PodTopologySpread.ScoreStateBox.self)?.value.weights)
-                    let freshWeights = try #require(freshState.read(PodTopologySpread.ScoreStateBox.self)?.value.weights)
+                    let keptWeights = keptState.read(PodTopologySpread.ScoreStateBox.self)?.value.weights
+                    let freshWeights = freshState.read(PodTopologySpread.ScoreStateBox.self)?.value.weights
                     #expect(keptWeights == freshWeights)
                     #expect(feasible.map { kept.score(keptState, pod, nodes[$0]) }
                         == feasible.map { fresh.score(freshState, pod, zeroed[$0]) })

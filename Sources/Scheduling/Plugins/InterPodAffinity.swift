@@ -1,4 +1,5 @@
 import APIMachinery
+import Synchronization
 
 /// Places pods near or away from other pods by topology domain (kube-scheduler's `InterPodAffinity`).
 ///
@@ -11,7 +12,12 @@ import APIMachinery
 ///   (unschedulable, "node(s) didn't match pod anti-affinity rules");
 /// - existing pods' required anti-affinity: the node must not be in the domain of a pod whose term selects the
 ///   incoming pod (unschedulable, "node(s) didn't satisfy existing pods anti-affinity rules").
-/// PreFilter skips when the pod has no required terms and no existing pod's anti-affinity selects it.
+/// PreFilter skips when the pod has no required terms and no existing pod's anti-affinity selects it. Existing
+/// pods' anti-affinity is looked up only on nodes holding pods with required anti-affinity. The counts for the
+/// incoming pod's required terms (a walk over every pod) are kept between cycles per distinct set of terms: a
+/// cycle recounts only the nodes whose ``NodeInfo/generation`` changed since (nodes of generation 0, as in
+/// hand-built snapshots, are always recounted; terms whose namespace selector reads namespace labels are never
+/// kept, since those labels change without any node changing).
 ///
 /// Score: for every existing pod, each of the incoming pod's preferred affinity (anti-affinity) terms the pod
 /// matches adds (subtracts) the term's weight to the domain of the existing pod's node; symmetrically, each of
@@ -31,6 +37,8 @@ public struct InterPodAffinity: PreFilterPlugin, FilterPlugin, PreScorePlugin, S
     public let ignorePreferredTermsOfExistingPods: Bool
     /// A namespace's labels, for terms with a namespace selector; nil when unknown.
     public let namespaceLabels: @Sendable (String) -> [String: String]?
+    /// Counts of the incoming pods' required terms kept between cycles (shared by copies of the plugin).
+    let tallies = TermsTallyCache()
 
     public init(
         hardPodAffinityWeight: Int32 = 1, ignorePreferredTermsOfExistingPods: Bool = false,
@@ -79,15 +87,18 @@ public struct InterPodAffinity: PreFilterPlugin, FilterPlugin, PreScorePlugin, S
         /// Adds `delta` to the pair of `key` on a node with `labels` (nothing when the node lacks the key).
         mutating func add(_ delta: Int, key: String, labels: [String: String]) {
             guard let value = labels[key] else { return }
-            let pair = TopologyPair(key: key, value: value)
+            add(delta, TopologyPair(key: key, value: value))
+        }
+
+        mutating func add(_ delta: Int, _ pair: TopologyPair) {
             let old = counts[pair]
             let new = (old ?? 0) + delta
             if new == 0 {
                 counts[pair] = nil
-                if old != nil { pairsPerKey[key] = pairsPerKey[key]! == 1 ? nil : pairsPerKey[key]! - 1 }
+                if old != nil { pairsPerKey[pair.key] = pairsPerKey[pair.key]! == 1 ? nil : pairsPerKey[pair.key]! - 1 }
             } else {
                 counts[pair] = new
-                if old == nil { pairsPerKey[key, default: 0] += 1 }
+                if old == nil { pairsPerKey[pair.key, default: 0] += 1 }
             }
         }
 
@@ -134,6 +145,136 @@ public struct InterPodAffinity: PreFilterPlugin, FilterPlugin, PreScorePlugin, S
             let labels = lookup(namespace)
             cache[namespace] = labels
             return labels
+        }
+    }
+
+    // MARK: Counts kept between cycles
+
+    /// The incoming pod's required terms as a counting query: pods with the same terms share counts.
+    struct TermsQuery: Sendable, Hashable {
+        var affinity: [AffinityTerm]
+        var antiAffinity: [AffinityTerm]
+
+        /// Whether matching reads namespaces' labels, which can change while no node does (not kept then).
+        var readsNamespaceLabels: Bool {
+            (affinity + antiAffinity).contains { term in term.namespaceSelector.map { !$0.isEverything } ?? false }
+        }
+    }
+
+    /// What one node adds to a pair.
+    struct Contribution: Sendable, Hashable {
+        var pair: TopologyPair
+        var count: Int
+    }
+
+    /// The pairs of a terms query over a node list, with what each node contributed, so that a node that
+    /// changed is swapped out and counted again while the others are left alone.
+    struct TermsTally: Sendable {
+        var names: [String] = []
+        var generations: [UInt64] = []
+        /// Per node position: what it adds to `affinity` and to `antiAffinity`.
+        var affinityContributions: [[Contribution]] = []
+        var antiAffinityContributions: [[Contribution]] = []
+        var affinity = PairCounts()
+        var antiAffinity = PairCounts()
+
+        mutating func update(
+            _ nodes: UnsafeBufferPointer<NodeInfo>, _ query: TermsQuery, _ lookup: (String) -> [String: String]?
+        ) {
+            if names.count != nodes.count {
+                self = TermsTally()
+                names = Array(repeating: "", count: nodes.count)
+                generations = Array(repeating: 0, count: nodes.count)
+                affinityContributions = Array(repeating: [], count: nodes.count)
+                antiAffinityContributions = Array(repeating: [], count: nodes.count)
+            }
+            for position in nodes.indices {
+                let generation = nodes[position].generation
+                let sameName = nodes[position].name == names[position]
+                if generation != 0 && generation == generations[position] && sameName { continue }
+                // Swap the node's old contribution out.
+                for contribution in affinityContributions[position] {
+                    affinity.add(-contribution.count, contribution.pair)
+                }
+                for contribution in antiAffinityContributions[position] {
+                    antiAffinity.add(-contribution.count, contribution.pair)
+                }
+                affinityContributions[position].removeAll()
+                antiAffinityContributions[position].removeAll()
+                generations[position] = generation
+                if !sameName { names[position] = nodes[position].name }
+                if nodes[position].pods.isEmpty { continue }
+                let labels = nodes[position].labels
+                // Pods matching all the affinity terms count in every term's pair.
+                if !query.affinity.isEmpty {
+                    var matching = 0
+                    for pod in nodes[position].pods where matchesAll(query.affinity, pod, lookup) { matching += 1 }
+                    if matching > 0 {
+                        for term in query.affinity {
+                            guard let value = labels[term.topologyKey] else { continue }
+                            let contribution = Contribution(pair: TopologyPair(key: term.topologyKey, value: value),
+                                count: matching)
+                            affinity.add(matching, contribution.pair)
+                            affinityContributions[position].append(contribution)
+                        }
+                    }
+                }
+                // Pods selected by an anti-affinity term count in its pair.
+                for term in query.antiAffinity {
+                    guard let value = labels[term.topologyKey] else { continue }
+                    var matching = 0
+                    for pod in nodes[position].pods where term.matches(pod, namespaceLabels: lookup) { matching += 1 }
+                    if matching > 0 {
+                        let contribution = Contribution(pair: TopologyPair(key: term.topologyKey, value: value),
+                            count: matching)
+                        antiAffinity.add(matching, contribution.pair)
+                        antiAffinityContributions[position].append(contribution)
+                    }
+                }
+            }
+        }
+    }
+
+    /// The tallies of the most recent terms queries.
+    final class TermsTallyCache: Sendable {
+        private struct Entry {
+            var tally: TermsTally
+            var lastUse: UInt64
+        }
+
+        private struct State {
+            var entries: [TermsQuery: Entry] = [:]
+            var clock: UInt64 = 0
+        }
+
+        private let state = Mutex(State())
+        /// How many queries keep their tally.
+        static let capacity = 8
+
+        /// The affinity and anti-affinity pairs of `query` over `nodes`, counting only the nodes that changed
+        /// since the query last ran (everything when the query reads namespace labels).
+        func pairs(_ query: TermsQuery, _ nodes: [NodeInfo], _ lookup: (String) -> [String: String]?)
+            -> (affinity: PairCounts, antiAffinity: PairCounts)
+        {
+            if query.readsNamespaceLabels {
+                var tally = TermsTally()
+                nodes.withUnsafeBufferPointer { tally.update($0, query, lookup) }
+                return (tally.affinity, tally.antiAffinity)
+            }
+            return state.withLock { state in
+                state.clock += 1
+                var entry = state.entries.removeValue(forKey: query) ?? Entry(tally: TermsTally(), lastUse: 0)
+                nodes.withUnsafeBufferPointer { entry.tally.update($0, query, lookup) }
+                entry.lastUse = state.clock
+                let result = (entry.tally.affinity, entry.tally.antiAffinity)
+                if state.entries.count >= Self.capacity,
+                    let oldest = state.entries.min(by: { $0.value.lastUse < $1.value.lastUse })?.key
+                {
+                    state.entries[oldest] = nil
+                }
+                state.entries[query] = entry
+                return result
+            }
         }
     }
 
@@ -191,21 +332,12 @@ public struct InterPodAffinity: PreFilterPlugin, FilterPlugin, PreScorePlugin, S
         if filterState.existingAntiAffinity.isEmpty && affinityTerms.isEmpty && antiAffinityTerms.isEmpty {
             return (nil, .skip)
         }
-        // The incoming pod's required terms: every pod of every node.
+        // The incoming pod's required terms: every pod of every node (of the nodes that changed, when kept).
         if !affinityTerms.isEmpty || !antiAffinityTerms.isEmpty {
             let cache = NamespaceLabelCache(namespaceLabels)
             let lookup: (String) -> [String: String]? = { cache.labels($0) }
-            nodes.withUnsafeBufferPointer { nodes in
-                for position in nodes.indices where !nodes[position].pods.isEmpty {
-                    let labels = nodes[position].labels
-                    for existing in nodes[position].pods {
-                        filterState.affinity.addAffinity(affinityTerms, selecting: existing, namespaceLabels: lookup,
-                            labels: labels, delta: 1)
-                        filterState.antiAffinity.addAntiAffinity(antiAffinityTerms, selecting: existing,
-                            namespaceLabels: lookup, labels: labels, delta: 1)
-                    }
-                }
-            }
+            (filterState.affinity, filterState.antiAffinity) = tallies.pairs(
+                TermsQuery(affinity: affinityTerms, antiAffinity: antiAffinityTerms), nodes, lookup)
             filterState.matchesOwnAffinity = Self.matchesAll(affinityTerms, pod, lookup)
         }
         state.write(FilterStateBox(filterState))
@@ -216,7 +348,9 @@ public struct InterPodAffinity: PreFilterPlugin, FilterPlugin, PreScorePlugin, S
         update(state, pod, changed: added, node: node, delta: 1)
     }
 
-    public func removePod(_ state: CycleState, _ pod: PodInfo, removing removed: PodInfo, from node: NodeInfo) -> PluginStatus {
+    public func removePod(_ state: CycleState, _ pod: PodInfo, removing removed: PodInfo, from node: NodeInfo)
+        -> PluginStatus
+    {
         update(state, pod, changed: removed, node: node, delta: -1)
     }
 
@@ -239,29 +373,28 @@ public struct InterPodAffinity: PreFilterPlugin, FilterPlugin, PreScorePlugin, S
         guard let box = state.read(FilterStateBox.self) else {
             return PluginStatus(.error, "reading PreFilterInterPodAffinity from cycle state: not found")
         }
-        let filterState = box.value
         let labels = node.labels
         // The pod's affinity: every key on the node, and pods in every term's domain (or the first-pod case).
         var podsExist = true
         for term in pod.requiredAffinityTerms {
             guard let value = labels[term.topologyKey] else { return Self.affinityNotMatched }
-            if filterState.affinity[term.topologyKey, value] <= 0 { podsExist = false }
+            if box.value.affinity[term.topologyKey, value] <= 0 { podsExist = false }
         }
-        if !podsExist && !(filterState.affinity.isEmpty && filterState.matchesOwnAffinity) {
+        if !podsExist && !(box.value.affinity.isEmpty && box.value.matchesOwnAffinity) {
             return Self.affinityNotMatched
         }
         // The pod's anti-affinity.
-        if !filterState.antiAffinity.isEmpty {
+        if !box.value.antiAffinity.isEmpty {
             for term in pod.requiredAntiAffinityTerms {
-                if let value = labels[term.topologyKey], filterState.antiAffinity[term.topologyKey, value] > 0 {
+                if let value = labels[term.topologyKey], box.value.antiAffinity[term.topologyKey, value] > 0 {
                     return Self.antiAffinityNotMatched
                 }
             }
         }
         // Existing pods' anti-affinity.
-        if !filterState.existingAntiAffinity.isEmpty {
-            for key in filterState.existingAntiAffinity.pairsPerKey.keys {
-                if let value = labels[key], filterState.existingAntiAffinity[key, value] > 0 {
+        if !box.value.existingAntiAffinity.isEmpty {
+            for key in box.value.existingAntiAffinity.pairsPerKey.keys {
+                if let value = labels[key], box.value.existingAntiAffinity[key, value] > 0 {
                     return Self.existingAntiAffinityNotMatched
                 }
             }
@@ -385,7 +518,9 @@ public struct InterPodAffinity: PreFilterPlugin, FilterPlugin, PreScorePlugin, S
     /// `int(100 · ((raw − min) / (max − min)))` in floating point as kube-scheduler computes it; 0 for every node
     /// when max == min.
     public func normalize(_ state: CycleState, _ pod: PodInfo, _ scores: inout [NodeScore]) -> PluginStatus {
-        guard let box = state.read(ScoreStateBox.self), !box.value.topologyScore.isEmpty else { return .success }
+        guard !scores.isEmpty, let box = state.read(ScoreStateBox.self), !box.value.topologyScore.isEmpty else {
+            return .success
+        }
         var minimum = Int64.max
         var maximum = Int64.min
         for entry in scores {

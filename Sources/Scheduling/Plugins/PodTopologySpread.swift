@@ -321,7 +321,8 @@ public struct PodTopologySpread: PreFilterPlugin, FilterPlugin, PreScorePlugin, 
                     let slot = slots[index]
                     var matching = slotCounts[slot]
                     if matching < 0 {
-                        matching = countMatching(nodes[position].pods, query.selectors[index], namespace: query.namespace)
+                        matching = countMatching(nodes[position].pods, query.selectors[index],
+                            namespace: query.namespace)
                         slotCounts[slot] = matching
                     }
                     let domain = domains[index].id(of: labels[query.keys[index]] ?? "")
