@@ -38,7 +38,7 @@ public struct InterPodAffinity: PreFilterPlugin, FilterPlugin, PreScorePlugin, S
     /// A namespace's labels, for terms with a namespace selector; nil when unknown.
     public let namespaceLabels: @Sendable (String) -> [String: String]?
     /// Counts of the incoming pods' required terms kept between cycles (shared by copies of the plugin).
-    let tallies = TermsTallyCache()
+    let tallies = TallyCache<TermsQuery, TermsTally> { TermsTally() }
 
     public init(
         hardPodAffinityWeight: Int32 = 1, ignorePreferredTermsOfExistingPods: Bool = false,
@@ -235,47 +235,21 @@ public struct InterPodAffinity: PreFilterPlugin, FilterPlugin, PreScorePlugin, S
         }
     }
 
-    /// The tallies of the most recent terms queries.
-    final class TermsTallyCache: Sendable {
-        private struct Entry {
-            var tally: TermsTally
-            var lastUse: UInt64
+    /// The affinity and anti-affinity pairs of `query` over `nodes`, counting only the nodes that changed since
+    /// the query last ran (everything when the query reads namespace labels, which change without any node
+    /// changing).
+    func countPairs(_ query: TermsQuery, _ nodes: [NodeInfo], _ lookup: (String) -> [String: String]?)
+        -> (affinity: PairCounts, antiAffinity: PairCounts)
+    {
+        func count(_ tally: inout TermsTally) -> (affinity: PairCounts, antiAffinity: PairCounts) {
+            nodes.withUnsafeBufferPointer { tally.update($0, query, lookup) }
+            return (tally.affinity, tally.antiAffinity)
         }
-
-        private struct State {
-            var entries: [TermsQuery: Entry] = [:]
-            var clock: UInt64 = 0
+        if query.readsNamespaceLabels {
+            var tally = TermsTally()
+            return count(&tally)
         }
-
-        private let state = Mutex(State())
-        /// How many queries keep their tally.
-        static let capacity = 8
-
-        /// The affinity and anti-affinity pairs of `query` over `nodes`, counting only the nodes that changed
-        /// since the query last ran (everything when the query reads namespace labels).
-        func pairs(_ query: TermsQuery, _ nodes: [NodeInfo], _ lookup: (String) -> [String: String]?)
-            -> (affinity: PairCounts, antiAffinity: PairCounts)
-        {
-            if query.readsNamespaceLabels {
-                var tally = TermsTally()
-                nodes.withUnsafeBufferPointer { tally.update($0, query, lookup) }
-                return (tally.affinity, tally.antiAffinity)
-            }
-            return state.withLock { state in
-                state.clock += 1
-                var entry = state.entries.removeValue(forKey: query) ?? Entry(tally: TermsTally(), lastUse: 0)
-                nodes.withUnsafeBufferPointer { entry.tally.update($0, query, lookup) }
-                entry.lastUse = state.clock
-                let result = (entry.tally.affinity, entry.tally.antiAffinity)
-                if state.entries.count >= Self.capacity,
-                    let oldest = state.entries.min(by: { $0.value.lastUse < $1.value.lastUse })?.key
-                {
-                    state.entries[oldest] = nil
-                }
-                state.entries[query] = entry
-                return result
-            }
-        }
+        return tallies.withTally(query, count)
     }
 
     // MARK: PreFilter and Filter
@@ -336,7 +310,7 @@ public struct InterPodAffinity: PreFilterPlugin, FilterPlugin, PreScorePlugin, S
         if !affinityTerms.isEmpty || !antiAffinityTerms.isEmpty {
             let cache = NamespaceLabelCache(namespaceLabels)
             let lookup: (String) -> [String: String]? = { cache.labels($0) }
-            (filterState.affinity, filterState.antiAffinity) = tallies.pairs(
+            (filterState.affinity, filterState.antiAffinity) = countPairs(
                 TermsQuery(affinity: affinityTerms, antiAffinity: antiAffinityTerms), nodes, lookup)
             filterState.matchesOwnAffinity = Self.matchesAll(affinityTerms, pod, lookup)
         }

@@ -45,7 +45,7 @@ public struct PodTopologySpread: PreFilterPlugin, FilterPlugin, PreScorePlugin, 
     /// select a pod, for the default constraints; nil leaves pods without constraints unspread.
     public let defaultSelector: (@Sendable (PodInfo) -> LabelQuery?)?
     /// Counts kept between cycles (shared by copies of the plugin).
-    let tallies = TallyCache()
+    let tallies = TallyCache<CountQuery, Tally> { Tally() }
 
     public init(defaultSelector: (@Sendable (PodInfo) -> LabelQuery?)? = nil) {
         self.defaultSelector = defaultSelector
@@ -339,39 +339,12 @@ public struct PodTopologySpread: PreFilterPlugin, FilterPlugin, PreScorePlugin, 
         }
     }
 
-    /// The tallies of the most recent counting queries.
-    final class TallyCache: Sendable {
-        private struct Entry {
-            var tally: Tally
-            var lastUse: UInt64
-        }
-
-        private struct State {
-            var entries: [CountQuery: Entry] = [:]
-            var clock: UInt64 = 0
-        }
-
-        private let state = Mutex(State())
-        /// How many queries keep their tally.
-        static let capacity = 8
-
-        /// The domains of `query` over `nodes`, and where each node counts, counting only the nodes that changed
-        /// since the query last ran.
-        func domains(_ query: CountQuery, _ nodes: [NodeInfo]) -> (domains: [Domains], nodes: NodeDomains) {
-            state.withLock { state in
-                state.clock += 1
-                var entry = state.entries.removeValue(forKey: query) ?? Entry(tally: Tally(), lastUse: 0)
-                nodes.withUnsafeBufferPointer { entry.tally.update($0, query) }
-                entry.lastUse = state.clock
-                let result = (entry.tally.domains, entry.tally.nodes)
-                if state.entries.count >= Self.capacity,
-                    let oldest = state.entries.min(by: { $0.value.lastUse < $1.value.lastUse })?.key
-                {
-                    state.entries[oldest] = nil
-                }
-                state.entries[query] = entry
-                return result
-            }
+    /// The domains of `query` over `nodes`, and where each node counts, counting only the nodes that changed
+    /// since the query last ran.
+    func countDomains(_ query: CountQuery, _ nodes: [NodeInfo]) -> (domains: [Domains], nodes: NodeDomains) {
+        tallies.withTally(query) { tally in
+            nodes.withUnsafeBufferPointer { tally.update($0, query) }
+            return (tally.domains, tally.nodes)
         }
     }
 
@@ -471,7 +444,7 @@ public struct PodTopologySpread: PreFilterPlugin, FilterPlugin, PreScorePlugin, 
         let inclusion = Inclusion(pod)
         let query = CountQuery(constraints, requiredKeys: constraints.map(\.topologyKey), namespace: pod.namespace,
             inclusion: inclusion)
-        let (domains, nodeDomains) = tallies.domains(query, nodes)
+        let (domains, nodeDomains) = countDomains(query, nodes)
         state.write(FilterStateBox(FilterState(constraints, domains, nodeDomains, pod, inclusion)))
         return (nil, .success)
     }
@@ -579,7 +552,7 @@ public struct PodTopologySpread: PreFilterPlugin, FilterPlugin, PreScorePlugin, 
         var countedSlots = [Int](repeating: -1, count: constraints.count)
         for (slot, index) in counted.enumerated() { countedSlots[index] = slot }
         let requiredKeys = requireAllKeys ? constraints.map(\.topologyKey) : []
-        let (domains, nodeDomains) = counted.isEmpty ? ([], NodeDomains()) : tallies.domains(
+        let (domains, nodeDomains) = counted.isEmpty ? ([], NodeDomains()) : countDomains(
             CountQuery(counted.map { constraints[$0] }, requiredKeys: requiredKeys, namespace: pod.namespace,
                 inclusion: Inclusion(pod)),
             allNodes)
