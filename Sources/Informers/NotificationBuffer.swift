@@ -134,6 +134,8 @@ final class NotificationBuffer<Object: Sendable>: Sendable {
 
     let state = Mutex(State())
     let capacity: Int
+    /// Resolved true once ``hasSynced`` holds, false if the buffer closes first.
+    let synced = Latch()
 
     init(capacity: Int) {
         self.capacity = max(1, capacity)
@@ -152,11 +154,15 @@ final class NotificationBuffer<Object: Sendable>: Sendable {
 
     /// Marks the initial notifications as all pushed (``hasSynced`` can become true).
     func markInitialDistributed() {
-        state.withLock { $0.initialDistributed = true }
+        let nowSynced = state.withLock { s in
+            s.initialDistributed = true
+            return s.isSynced
+        }
+        if nowSynced { synced.resolve(true) }
     }
 
     /// Its initial notifications were all delivered.
-    var hasSynced: Bool { state.withLock { $0.initialDistributed && $0.initialPending == 0 } }
+    var hasSynced: Bool { state.withLock { $0.isSynced } }
 
     /// Nothing buffered and no batch in progress.
     var isIdle: Bool { state.withLock { $0.isEmpty && !$0.inProgress } }
@@ -172,8 +178,9 @@ final class NotificationBuffer<Object: Sendable>: Sendable {
                 finish()
                 return nil
             }
+            var nowSynced = false
             let batch = state.withLock { s -> [Entry]?? in
-                if s.inProgress { s.finishBatch() }
+                if s.inProgress { nowSynced = s.finishBatch() }
                 if s.closed { return .some(nil) }
                 if s.isEmpty { return nil }
                 s.inProgress = true
@@ -183,6 +190,7 @@ final class NotificationBuffer<Object: Sendable>: Sendable {
                 }
                 return .some(batch)
             }
+            if nowSynced { synced.resolve(true) }
             if let batch { return batch }
             await withTaskCancellationHandler {
                 await withUnsafeContinuation { (waiter: UnsafeContinuation<Void, Never>) in
@@ -204,11 +212,13 @@ final class NotificationBuffer<Object: Sendable>: Sendable {
 
     /// Marks the batch taken last as delivered.
     func finish() {
-        state.withLock { s in if s.inProgress { s.finishBatch() } }
+        let nowSynced = state.withLock { s in s.inProgress && s.finishBatch() }
+        if nowSynced { synced.resolve(true) }
     }
 
     /// Ends the buffer: the consumer's next call returns nil, pushes are ignored.
     func close() {
+        defer { synced.resolve(false) }
         state.withLock { s -> UnsafeContinuation<Void, Never>? in
             s.closed = true
             s.ring = []
@@ -223,10 +233,17 @@ final class NotificationBuffer<Object: Sendable>: Sendable {
 }
 
 extension NotificationBuffer.State {
-    mutating func finishBatch() {
+    /// Its initial notifications were all delivered.
+    var isSynced: Bool { initialDistributed && initialPending == 0 }
+
+    /// Ends the batch in progress; true when that made the consumer synced.
+    @discardableResult
+    mutating func finishBatch() -> Bool {
+        let wasSynced = isSynced
         inProgress = false
         // A handler is synced once it has *handled* its initial adds, so they count until the batch ends.
         initialPending -= lastInitialCount
         lastInitialCount = 0
+        return !wasSynced && isSynced
     }
 }

@@ -134,7 +134,7 @@ public final class SharedInformer<Object: APIObject>: Sendable {
         listenersAdded.fire()
         if period != nil { resyncChanged.fire() }
         let buffer = listener.buffer
-        return HandlerRegistration(id: listener.id) { buffer.hasSynced }
+        return HandlerRegistration(id: listener.id, synced: { buffer.hasSynced }, waitForSync: { await buffer.synced.wait() })
     }
 
     /// Adds a handler made of closures (see ``addEventHandler(_:resyncPeriod:)``).
@@ -206,13 +206,20 @@ public final class SharedInformer<Object: APIObject>: Sendable {
 public final class HandlerRegistration: Sendable {
     let id: UInt64
     let synced: @Sendable () -> Bool
+    let waitSynced: @Sendable () async -> Bool
 
-    init(id: UInt64, synced: @escaping @Sendable () -> Bool) {
+    init(id: UInt64, synced: @escaping @Sendable () -> Bool, waitForSync: @escaping @Sendable () async -> Bool) {
         self.id = id
         self.synced = synced
+        waitSynced = waitForSync
     }
 
     /// The handler has handled every notification of its initial list (the informer's first list, or
     /// the cache's content when it was added to a synced informer).
     public var hasSynced: Bool { synced() }
+
+    /// Waits until ``hasSynced``: what a component that builds state in its handlers (a scheduler's cache)
+    /// waits for before acting on it. False if the handler was removed, the informer stopped, or the task
+    /// was cancelled first.
+    public func waitForSync() async -> Bool { await waitSynced() }
 }

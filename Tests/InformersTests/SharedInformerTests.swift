@@ -115,6 +115,39 @@ struct SharedInformerTests {
         }
     }
 
+    @Test("a handler registration's waitForSync returns once the handler has handled its initial list")
+    func registrationWaitForSync() async throws {
+        try await withTestServer { server, _ in
+            let client = server.client().resource(ConfigMap.self, namespace: "default")
+            for i in 0..<3 { _ = try await client.create(configMap("cm-\(i)")) }
+            let informer = SharedInformer(listWatch: ListWatch(client), options: options())
+            let gate = Gate()
+            let handled = Recorder<ConfigMap>()
+            let registration = informer.addEventHandler(ResourceEventHandlerFunctions<ConfigMap>(
+                onAdd: { object, initial in
+                    await gate.wait()
+                    await handled.onAdd(object, isInInitialList: initial)
+                }))
+            try await running(informer.run) {
+                #expect(await informer.waitForSync())
+                let waiter = Task { await registration.waitForSync() }
+                // The informer has synced, the handler is held at the gate: the registration has not.
+                try await Task.sleep(for: .milliseconds(20))
+                #expect(!registration.hasSynced && handled.initialAdds == 0)
+                gate.open()
+                #expect(await waiter.value)
+                #expect(handled.initialAdds == 3 && registration.hasSynced)
+            }
+            // A registration that never synced answers false once its informer stopped.
+            let stopped = SharedInformer(listWatch: ListWatch(client), options: options())
+            let never = stopped.addEventHandler(Recorder<ConfigMap>())
+            let task = Task { try await stopped.run() }
+            task.cancel()
+            _ = await task.result
+            #expect(await never.waitForSync() == false)
+        }
+    }
+
     @Test("a handler added to a synced informer gets the cache first, then live events")
     func lateHandler() async throws {
         try await withTestServer { server, _ in

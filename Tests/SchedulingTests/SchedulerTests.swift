@@ -91,6 +91,9 @@ struct SchedulerTests {
             let scheduler = try Scheduler(client: client, options: options)
             let pods = client.resource(Pod.self, namespace: "default")
             try await running(scheduler) {
+                // Node events reach the queue on the informer's handler tasks: wait for them before the pod, so
+                // none arrives while it is being scheduled (that would send it to backoff, not to the pool).
+                #expect(await eventually { scheduler.cache.nodeCount == 2 })
                 let created = try await pods.create(makePod("batch", labels: ["pool": "z"]))
                 #expect(try await eventually {
                     let condition = try await pods.get("batch").status?.conditions?.first { $0.type == "PodScheduled" }
@@ -104,6 +107,7 @@ struct SchedulerTests {
                 #expect(await eventually { !scheduler.queue.isUnschedulable(uid: created.metadata.uid) })
                 // It failed once: a 1 s backoff on the manual clock before it is retried.
                 #expect(await eventually { scheduler.queue.isBackingOff(uid: created.metadata.uid) })
+                #expect(await eventually { scheduler.cache.nodeCount == 3 })
                 clock.advance(by: .seconds(1))
                 #expect(try await eventually { try await pods.get("batch").spec?.nodeName == "c" })
                 #expect(try await eventually {

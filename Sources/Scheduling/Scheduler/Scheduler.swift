@@ -79,13 +79,13 @@ public final class Scheduler: Sendable {
             options: informerOptions(Node.self))
         let budgetInformer = SharedInformer(listWatch: ListWatch(client.resource(PodDisruptionBudget.self)),
             options: informerOptions(PodDisruptionBudget.self))
-        nodeInformer.addEventHandler(onAdd: { [self] node, _ in nodeAdded(node) },
+        let nodeHandler = nodeInformer.addEventHandler(onAdd: { [self] node, _ in nodeAdded(node) },
             onUpdate: { [self] old, new in nodeUpdated(old, new) },
             onDelete: { [self] deleted in nodeDeleted(deleted.key.name) })
-        podInformer.addEventHandler(onAdd: { [self] pod, _ in podAdded(pod) },
+        let podHandler = podInformer.addEventHandler(onAdd: { [self] pod, _ in podAdded(pod) },
             onUpdate: { [self] old, new in podUpdated(old, new) },
             onDelete: { [self] deleted in podDeleted(deleted.object) })
-        budgetInformer.addEventHandler(onAdd: { [self] budget, _ in budgetChanged(budget, deleted: false) },
+        _ = budgetInformer.addEventHandler(onAdd: { [self] budget, _ in budgetChanged(budget, deleted: false) },
             onUpdate: { [self] _, budget in budgetChanged(budget, deleted: false) },
             onDelete: { [self] deleted in budgetChanged(deleted.object, deleted: true) })
         try await withThrowingDiscardingTaskGroup { group in
@@ -93,7 +93,9 @@ public final class Scheduler: Sendable {
             group.addTask { try await podInformer.run() }
             group.addTask { try await budgetInformer.run() }
             group.addTask { [writer] in await writer.run() }
-            guard await nodeInformer.waitForSync(), await podInformer.waitForSync() else { return }
+            // The cache and the queue are built by the handlers: wait until they handled the initial lists,
+            // not only until the informers listed (a cycle could otherwise see some of the nodes).
+            guard await nodeHandler.waitForSync(), await podHandler.waitForSync() else { return }
             group.addTask { [self] in await flushLoop() }
             defer { queue.close() }
             while !Task.isCancelled {
