@@ -1,4 +1,5 @@
 import APIMachinery
+import Raft
 @testable import Scheduling
 import Testing
 
@@ -50,20 +51,11 @@ private func filterAll(_ plugin: InterPodAffinity, _ incoming: Pod, _ nodes: [No
     return (status, nodes.map { plugin.filter(state, info, $0) })
 }
 
-/// PreFilter over `nodes`, PreScore over `feasible` (default: all), raw and normalised scores.
+/// ``scoreAll(_:_:_:feasible:)`` for a pod object.
 private func scoreAll(
     _ plugin: InterPodAffinity, _ incoming: Pod, _ nodes: [NodeInfo], feasible: [NodeInfo]? = nil
 ) -> (status: PluginStatus, raw: [Int64], normalized: [Int64]) {
-    let info = PodInfo(incoming)
-    let state = CycleState()
-    _ = plugin.preFilter(state, info, nodes)
-    let scored = feasible ?? nodes
-    let status = plugin.preScore(state, info, scored)
-    guard status.isSuccess else { return (status, [], []) }
-    let raw = scored.map { plugin.score(state, info, $0) }
-    var list = zip(scored, raw).map { NodeScore(name: $0.name, score: $1) }
-    _ = plugin.normalize(state, info, &list)
-    return (status, raw, list.map(\.score))
+    scoreAll(plugin, PodInfo(incoming), nodes, feasible: feasible)
 }
 
 private let fits = PluginStatus.Code.success
@@ -387,7 +379,7 @@ struct InterPodAffinityTests {
     @Test func keptCountsMatchFreshCounts() throws {
         // A cluster that changes between cycles, generations bumped as the scheduler cache does: the plugin that
         // keeps its counts answers as a fresh plugin counting everything (nodes of generation 0).
-        var random = SplitMix(seed: 7)
+        var random = SplitMix64(seed: 7)
         var generation: UInt64 = 0
         func touch(_ node: inout NodeInfo) {
             generation += 1
@@ -494,22 +486,5 @@ struct InterPodAffinityTests {
         #expect(events.contains { $0.matches(ClusterEvent(.node, .add)) })
         #expect(events.contains { $0.matches(ClusterEvent(.node, .updateNodeLabel)) })
         #expect(!events.contains { $0.matches(ClusterEvent(.node, .updateNodeTaint)) })
-    }
-}
-
-/// A small deterministic generator for the randomised tests.
-private struct SplitMix: RandomNumberGenerator {
-    var state: UInt64
-
-    init(seed: UInt64) {
-        state = seed
-    }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

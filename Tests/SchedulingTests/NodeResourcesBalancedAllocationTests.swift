@@ -2,16 +2,6 @@ import APIMachinery
 import Scheduling
 import Testing
 
-/// A pod with one container requesting `cpu`, `memory` (nil: no request) and `extra` resources.
-private func requesting(_ name: String, cpu: String?, memory: String?, extra: [String: String] = [:]) -> Pod {
-    makePod(name, containers: [(cpu, memory)]) { spec in
-        guard !extra.isEmpty else { return }
-        var requests = spec.containers![0].resources?.requests ?? [:]
-        for (resource, amount) in extra { requests[resource] = Quantity(amount)! }
-        spec.containers![0].resources = ResourceRequirements(requests: requests)
-    }
-}
-
 @Suite("NodeResourcesBalancedAllocation")
 struct NodeResourcesBalancedAllocationTests {
     let plugin = NodeResourcesBalancedAllocation()

@@ -4,16 +4,6 @@ import Testing
 
 private let mebibyte: Int64 = 1024 * 1024
 
-/// A pod with one container requesting `cpu`, `memory` (nil: no request) and `extra` resources.
-private func requesting(_ name: String, cpu: String?, memory: String?, extra: [String: String] = [:]) -> Pod {
-    makePod(name, containers: [(cpu, memory)]) { spec in
-        guard !extra.isEmpty else { return }
-        var requests = spec.containers![0].resources?.requests ?? [:]
-        for (resource, amount) in extra { requests[resource] = Quantity(amount)! }
-        spec.containers![0].resources = ResourceRequirements(requests: requests)
-    }
-}
-
 /// The seed's worked example: three workers with 1 CPU and 2 GiB allocatable each, partly used.
 /// worker-1: 600m / 1536Mi used → 400m / 512Mi free; worker-2: 950m / 1Gi used → 50m / 1Gi free;
 /// worker-3: 400m / 1Gi used → 600m / 1Gi free.

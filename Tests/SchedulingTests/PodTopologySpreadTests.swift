@@ -1,4 +1,5 @@
 import APIMachinery
+import Raft
 @testable import Scheduling
 import Testing
 
@@ -48,21 +49,6 @@ private func filterAll(_ plugin: PodTopologySpread, _ pod: PodInfo, _ nodes: [No
     let state = CycleState()
     let (_, status) = plugin.preFilter(state, pod, nodes)
     return (status, nodes.map { plugin.filter(state, pod, $0) })
-}
-
-/// PreFilter over `nodes`, PreScore over `feasible` (default: all), raw and normalised scores.
-private func scoreAll(
-    _ plugin: PodTopologySpread, _ pod: PodInfo, _ nodes: [NodeInfo], feasible: [NodeInfo]? = nil
-) -> (status: PluginStatus, raw: [Int64], normalized: [Int64]) {
-    let state = CycleState()
-    _ = plugin.preFilter(state, pod, nodes)
-    let scored = feasible ?? nodes
-    let status = plugin.preScore(state, pod, scored)
-    guard status.isSuccess else { return (status, [], []) }
-    let raw = scored.map { plugin.score(state, pod, $0) }
-    var list = zip(scored, raw).map { NodeScore(name: $0.name, score: $1) }
-    _ = plugin.normalize(state, pod, &list)
-    return (status, raw, list.map(\.score))
 }
 
 private let fits = PluginStatus.Code.success
@@ -518,7 +504,7 @@ struct PodTopologySpreadTests {
         // A cluster that changes between cycles (pods bound and deleted, labels and taints changed, nodes added
         // and removed, generations bumped as the scheduler cache does): the plugin that keeps its counts
         // answers as a fresh plugin counting everything.
-        var random = SplitMix(seed: 42)
+        var random = SplitMix64(seed: 42)
         var generation: UInt64 = 0
         func touch(_ node: inout NodeInfo) {
             generation += 1
@@ -640,22 +626,5 @@ struct PodTopologySpreadTests {
         #expect(events.contains { $0.matches(ClusterEvent(.node, .add)) })
         #expect(events.contains { $0.matches(ClusterEvent(.node, .updateNodeTaint)) })
         #expect(!events.contains { $0.matches(ClusterEvent(.node, .updateNodeAllocatable)) })
-    }
-}
-
-/// A small deterministic generator for the randomised tests.
-private struct SplitMix: RandomNumberGenerator {
-    var state: UInt64
-
-    init(seed: UInt64) {
-        state = seed
-    }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

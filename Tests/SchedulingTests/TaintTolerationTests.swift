@@ -91,10 +91,8 @@ struct TaintTolerationTests {
         return nodes.map { plugin.score(state, pod, $0) }
     }
 
-    func normalized(_ raw: [Int64]) -> [Int64] {
-        var scores = raw.enumerated().map { NodeScore(name: "n\($0.offset)", score: $0.element) }
-        #expect(plugin.normalize(CycleState(), PodInfo(makePod("p")), &scores).isSuccess)
-        return scores.map(\.score)
+    func normalized(_ raw: [Int64], sourceLocation: SourceLocation = #_sourceLocation) -> [Int64] {
+        normalizedScores(plugin, raw, sourceLocation: sourceLocation)
     }
 
     @Test("the raw score counts untolerated PreferNoSchedule taints only")

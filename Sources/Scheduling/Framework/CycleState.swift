@@ -33,3 +33,19 @@ public final class CycleState: Sendable {
     /// A copy whose later writes do not affect this one (stored values are values, or immutable).
     public func clone() -> CycleState { CycleState(copying: self) }
 }
+
+/// A reference holding a plugin's per-cycle value, so reading it from a ``CycleState`` copies nothing (a
+/// struct of arrays read out on every Filter call would be copied each time).
+final class StateBox<Value: Sendable>: Sendable {
+    let value: Value
+
+    init(_ value: Value) {
+        self.value = value
+    }
+}
+
+/// Every node of the snapshot, stored by PreFilter for PreScore (which only gets the feasible nodes) in
+/// plugins whose scores count pods on all nodes.
+struct SnapshotNodes: Sendable {
+    var nodes: [NodeInfo]
+}

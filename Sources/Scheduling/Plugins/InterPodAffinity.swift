@@ -268,19 +268,8 @@ public struct InterPodAffinity: PreFilterPlugin, FilterPlugin, PreScorePlugin, S
         var namespaceLabels: [String: String] = [:]
     }
 
-    /// The cycle state's holder of ``FilterState`` (a reference: reading it copies nothing).
-    final class FilterStateBox: Sendable {
-        let value: FilterState
-
-        init(_ value: FilterState) {
-            self.value = value
-        }
-    }
-
-    /// The snapshot's node list, kept by PreFilter for PreScore.
-    struct SnapshotNodes: Sendable {
-        var nodes: [NodeInfo]
-    }
+    /// How PreFilter stores ``FilterState`` (a reference: Filter reads it without copying).
+    typealias FilterStateBox = StateBox<FilterState>
 
     public func preFilter(_ state: CycleState, _ pod: PodInfo, _ nodes: [NodeInfo]) -> (PreFilterResult?, PluginStatus) {
         state.write(SnapshotNodes(nodes: nodes))
@@ -383,14 +372,8 @@ public struct InterPodAffinity: PreFilterPlugin, FilterPlugin, PreScorePlugin, S
         var topologyScore: [String: [String: Int64]] = [:]
     }
 
-    /// The cycle state's holder of ``ScoreState``.
-    final class ScoreStateBox: Sendable {
-        let value: ScoreState
-
-        init(_ value: ScoreState) {
-            self.value = value
-        }
-    }
+    /// How PreScore stores ``ScoreState`` (a reference: Score reads it without copying).
+    typealias ScoreStateBox = StateBox<ScoreState>
 
     public func preScore(_ state: CycleState, _ pod: PodInfo, _ nodes: [NodeInfo]) -> PluginStatus {
         if nodes.isEmpty { return .skip }

@@ -417,19 +417,8 @@ public struct PodTopologySpread: PreFilterPlugin, FilterPlugin, PreScorePlugin, 
         }
     }
 
-    /// The cycle state's holder of ``FilterState`` (a reference: reading it copies nothing).
-    final class FilterStateBox: Sendable {
-        let value: FilterState
-
-        init(_ value: FilterState) {
-            self.value = value
-        }
-    }
-
-    /// The snapshot's node list, kept by PreFilter for PreScore.
-    struct SnapshotNodes: Sendable {
-        var nodes: [NodeInfo]
-    }
+    /// How PreFilter stores ``FilterState`` (a reference: Filter reads it without copying).
+    typealias FilterStateBox = StateBox<FilterState>
 
     public func preFilter(_ state: CycleState, _ pod: PodInfo, _ nodes: [NodeInfo]) -> (PreFilterResult?, PluginStatus) {
         state.write(SnapshotNodes(nodes: nodes))
@@ -523,14 +512,8 @@ public struct PodTopologySpread: PreFilterPlugin, FilterPlugin, PreScorePlugin, 
         var namespace: String
     }
 
-    /// The cycle state's holder of ``ScoreState``.
-    final class ScoreStateBox: Sendable {
-        let value: ScoreState
-
-        init(_ value: ScoreState) {
-            self.value = value
-        }
-    }
+    /// How PreScore stores ``ScoreState`` (a reference: Score reads it without copying).
+    typealias ScoreStateBox = StateBox<ScoreState>
 
     /// The raw score of a feasible node missing a key (normalised to 0).
     static let ignoredScore: Int64 = -1

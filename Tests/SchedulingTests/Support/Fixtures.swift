@@ -43,6 +43,16 @@ func makePod(
     return Pod(metadata: metadata, spec: spec)
 }
 
+/// A pod with one container requesting `cpu`, `memory` (nil: no request) and `extra` resources.
+func requesting(_ name: String, cpu: String?, memory: String?, extra: [String: String] = [:]) -> Pod {
+    makePod(name, containers: [(cpu, memory)]) { spec in
+        guard !extra.isEmpty else { return }
+        var requests = spec.containers![0].resources?.requests ?? [:]
+        for (resource, amount) in extra { requests[resource] = Quantity(amount)! }
+        spec.containers![0].resources = ResourceRequirements(requests: requests)
+    }
+}
+
 /// A node info of `node` holding `pods`.
 func makeNodeInfo(_ node: Node, pods: [Pod] = []) -> NodeInfo {
     var info = NodeInfo(node)
