@@ -133,7 +133,8 @@ public final class SchedulerCache: Sendable {
     // MARK: Snapshot
 
     /// Brings `snapshot` up to date: copies the node infos changed since it was last updated and rebuilds the
-    /// node list (interleaving zones, like kube-scheduler's node tree) when nodes came or went.
+    /// node list (interleaving zones, like kube-scheduler's node tree) when nodes came or went. The cache
+    /// tracks changes for one snapshot: keep one per cache (the scheduler's), and copy it for other uses.
     public func updateSnapshot(_ snapshot: inout Snapshot) {
         state.withLock { s in
             guard snapshot.generation != s.generation || s.listChanged || snapshot.nodes.isEmpty else { return }

@@ -117,7 +117,11 @@ public final class Framework: Sendable {
 
     /// Runs the Filter plugins on one node, stopping at the first that rejects it.
     public func runFilter(_ state: CycleState, _ pod: PodInfo, _ node: NodeInfo) -> PluginStatus {
-        let skipped = state.skipFilter.withLock { $0 }
+        runFilter(state, pod, node, skipping: state.skipFilter.withLock { $0 })
+    }
+
+    /// ``runFilter(_:_:_:)`` with the skipped plugins read once per cycle by the caller.
+    func runFilter(_ state: CycleState, _ pod: PodInfo, _ node: NodeInfo, skipping skipped: Set<String>) -> PluginStatus {
         for plugin in filterPlugins where skipped.isEmpty || !skipped.contains(plugin.name) {
             let status = plugin.filter(state, pod, node)
             if !status.isSuccess { return status.with(plugin: plugin.name) }

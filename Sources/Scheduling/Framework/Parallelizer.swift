@@ -1,6 +1,12 @@
 import Dispatch
 import Synchronization
 
+#if canImport(Glibc)
+import Glibc
+#else
+import Foundation
+#endif
+
 /// Splits per-node work across threads (kube-scheduler's parallelizer): `parallelism` workers take chunks of
 /// indexes from a shared counter until the work runs out or a worker says stop. Synchronous: the caller's
 /// thread takes part, and the call returns when every worker is done.
@@ -53,9 +59,3 @@ public enum ProcessInfoCores {
         #endif
     }()
 }
-
-#if canImport(Glibc)
-import Glibc
-#else
-import Foundation
-#endif

@@ -20,6 +20,4 @@ public struct QueuedPodInfo: Sendable {
         self.podInfo = podInfo
         self.timestamp = timestamp
     }
-
-    public var pod: PodInfo { podInfo }
 }

@@ -56,7 +56,7 @@ public final class SchedulingQueue: Sendable {
         queued.initialAttemptTimestamp = now
         let waiter = state.withLock { s -> (UnsafeContinuation<QueuedPodInfo?, Never>, QueuedPodInfo)? in
             guard !s.closed else { return nil }
-            self.enqueue(&s, queued)
+            self.requeue(&s, queued, now: now)
             return self.wake(&s)
         }
         if let (continuation, popped) = waiter { continuation.resume(returning: popped) }
@@ -66,6 +66,7 @@ public final class SchedulingQueue: Sendable {
     /// just status — the scheduler's own condition updates must not retry the pod), a gated or unschedulable
     /// pod is queued again (to backoff while its backoff lasts), as kube-scheduler does.
     public func update(_ pod: PodInfo, specChanged: Bool = true) {
+        let now = clock()
         let waiter = state.withLock { s -> (UnsafeContinuation<QueuedPodInfo?, Never>, QueuedPodInfo)? in
             let uid = pod.uid
             if var queued = s.active.get(uid) {
@@ -79,14 +80,14 @@ public final class SchedulingQueue: Sendable {
                 if specChanged {
                     s.unschedulable[uid] = nil
                     queued.gatingPlugin = nil
-                    self.requeue(&s, queued, now: clock())
+                    self.requeue(&s, queued, now: now)
                 } else {
                     s.unschedulable[uid] = queued
                 }
             } else if s.inFlight[uid] == nil {
-                var queued = QueuedPodInfo(pod, timestamp: clock())
-                queued.initialAttemptTimestamp = queued.timestamp
-                self.enqueue(&s, queued)
+                var queued = QueuedPodInfo(pod, timestamp: now)
+                queued.initialAttemptTimestamp = now
+                self.requeue(&s, queued, now: now)
             }
             return self.wake(&s)
         }
@@ -219,6 +220,9 @@ public final class SchedulingQueue: Sendable {
         }
     }
 
+    /// Every node's nominated pods (one read for a whole scheduling cycle).
+    public var nominations: [String: [PodInfo]] { state.withLock { $0.nominated } }
+
     /// Pods nominated to `nodeName`.
     public func nominatedPods(on nodeName: String) -> [PodInfo] { state.withLock { $0.nominated[nodeName] ?? [] } }
 
@@ -253,19 +257,8 @@ public final class SchedulingQueue: Sendable {
         return min(duration, options.maxBackoff)
     }
 
-    private func enqueue(_ s: inout State, _ queued: QueuedPodInfo) {
-        var queued = queued
-        if let framework = framework(queued.podInfo) {
-            let status = framework.runPreEnqueue(queued.podInfo)
-            if !status.isSuccess {
-                queued.gatingPlugin = status.plugin
-                s.unschedulable[queued.podInfo.uid] = queued
-                return
-            }
-        }
-        s.active.upsert(queued.podInfo.uid, queued)
-    }
-
+    /// Into the queue through PreEnqueue: gated pods wait in the unschedulable pool, pods that failed before
+    /// wait out their backoff, the rest are active.
     private func requeue(_ s: inout State, _ queued: QueuedPodInfo, now: Duration) {
         if let framework = framework(queued.podInfo) {
             let status = framework.runPreEnqueue(queued.podInfo)

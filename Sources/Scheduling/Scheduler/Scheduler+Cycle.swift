@@ -26,7 +26,7 @@ extension Scheduler {
         let result: ScheduleResult
         do {
             result = try algorithm.schedule(pod, framework: framework, state: state, snapshot: current,
-                nominated: { [queue] in queue.nominatedPods(on: $0) })
+                nominated: queue.nominations)
         } catch let fitError as FitError {
             var failure = fitError
             var nominated: String?

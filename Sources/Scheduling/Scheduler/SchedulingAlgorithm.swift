@@ -20,12 +20,13 @@ public final class SchedulingAlgorithm: Sendable {
         self.percentageOfNodesToScore = percentageOfNodesToScore
     }
 
-    /// Filters and scores `pod` on `snapshot` with `framework`; `nominated` gives the pods nominated to a node.
+    /// Filters and scores `pod` on `snapshot` with `framework`; `nominated` holds the pods nominated to each
+    /// node (read once per cycle, not once per node).
     ///
     /// - Throws: ``FitError`` when no node fits; ``SchedulingError`` for an empty cluster or a plugin error.
     public func schedule(
         _ pod: PodInfo, framework: Framework, state cycle: CycleState, snapshot: Snapshot,
-        nominated: (String) -> [PodInfo] = { _ in [] }
+        nominated: [String: [PodInfo]] = [:]
     ) throws -> ScheduleResult {
         let all = snapshot.nodes
         guard !all.isEmpty else { throw SchedulingError(.noNodes, "no nodes available to schedule pods") }
@@ -44,7 +45,7 @@ public final class SchedulingAlgorithm: Sendable {
         if let nominatedNode = pod.pod.status?.nominatedNodeName, !nominatedNode.isEmpty,
             let node = snapshot[nominatedNode],
             preFilterResult?.nodeNames?.contains(nominatedNode) ?? true,
-            framework.runFilterWithNominatedPods(cycle, pod, node, nominated: nominated(nominatedNode)).isSuccess
+            framework.runFilterWithNominatedPods(cycle, pod, node, nominated: nominated[nominatedNode] ?? []).isSuccess
         {
             return ScheduleResult(suggestedHost: nominatedNode, evaluatedNodes: 1, feasibleNodes: 1, scores: [])
         }
@@ -76,19 +77,14 @@ public final class SchedulingAlgorithm: Sendable {
     /// Filters from the round-robin offset until enough feasible nodes are found, in parallel.
     func findFeasible(
         _ pod: PodInfo, _ framework: Framework, _ cycle: CycleState, _ nodes: [NodeInfo],
-        nominated: (String) -> [PodInfo]
+        nominated nominatedPods: [String: [PodInfo]]
     ) throws(SchedulingError) -> ([NodeInfo], [String: PluginStatus]) {
         let count = nodes.count
         let wanted = numberOfFeasibleNodesToFind(
             percentage: percentageOfNodesToScore ?? framework.percentageOfNodesToScore, allNodes: count)
         let start = state.withLock { $0.nextStartNodeIndex % max(count, 1) }
-        // Nominated pods are looked up up front: the closure is not Sendable.
-        var nominatedByNode: [String: [PodInfo]] = [:]
-        for node in nodes {
-            let pods = nominated(node.name)
-            if !pods.isEmpty { nominatedByNode[node.name] = pods }
-        }
-        let nominatedPods = nominatedByNode
+        // Read once for the cycle: Filter plugins PreFilter told to skip.
+        let skipped = cycle.skipFilter.withLock { $0 }
         let found = Atomic<Int>(0)
         let results = Mutex<(feasible: [(Int, NodeInfo)], statuses: [String: PluginStatus], processed: Int, error: PluginStatus?)>(
             ([], [:], 0, nil))
@@ -101,10 +97,10 @@ public final class SchedulingAlgorithm: Sendable {
                 if found.load(ordering: .relaxed) >= wanted { break }
                 let node = nodes[(start + offset) % count]
                 processed += 1
-                let status = if let pods = nominatedPods[node.name] {
+                let status = if !nominatedPods.isEmpty, let pods = nominatedPods[node.name] {
                     framework.runFilterWithNominatedPods(cycle, pod, node, nominated: pods)
                 } else {
-                    framework.runFilter(cycle, pod, node)
+                    framework.runFilter(cycle, pod, node, skipping: skipped)
                 }
                 if status.isSuccess {
                     if found.add(1, ordering: .relaxed).newValue <= wanted {
