@@ -6,13 +6,15 @@ public protocol SchedulerPlugin: Sendable {
     var name: String { get }
 }
 
-/// Decides whether a pod may enter the active queue at all (scheduling gates).
+/// Decides whether a pod may enter the active queue at all (scheduling gates). Runs under the queue's lock,
+/// as in kube-scheduler: it must be quick and must not call back into the scheduler.
 public protocol PreEnqueuePlugin: SchedulerPlugin {
     /// Success to enqueue; anything else keeps the pod waiting in the unschedulable pool.
     func preEnqueue(_ pod: PodInfo) -> PluginStatus
 }
 
-/// Orders the active queue. A profile has exactly one.
+/// Orders the active queue. A profile has at most one (priority, then arrival, without). Runs under the
+/// queue's lock: it must be quick and must not call back into the scheduler.
 public protocol QueueSortPlugin: SchedulerPlugin {
     func less(_ lhs: QueuedPodInfo, _ rhs: QueuedPodInfo) -> Bool
 }
