@@ -2,13 +2,13 @@ import APIMachinery
 import Informers
 import Raft
 import Scheduling
-import Testing
 import TestSupport
+import Testing
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Random clusters and workloads: no node ever holds more than it can (cpu, memory, pods, `nvidia.com/gpu`),
@@ -26,7 +26,8 @@ struct OvercommitPropertyTests {
         var gpus: Int64 = 0
 
         static func + (lhs: Amount, rhs: Amount) -> Amount {
-            Amount(milliCPU: lhs.milliCPU + rhs.milliCPU, memory: lhs.memory + rhs.memory, pods: lhs.pods + rhs.pods,
+            Amount(
+                milliCPU: lhs.milliCPU + rhs.milliCPU, memory: lhs.memory + rhs.memory, pods: lhs.pods + rhs.pods,
                 gpus: lhs.gpus + rhs.gpus)
         }
 
@@ -53,8 +54,10 @@ struct OvercommitPropertyTests {
         var amount: Amount {
             func total(_ requests: [Request]) -> Amount {
                 requests.reduce(Amount()) { sum, request in
-                    sum + Amount(milliCPU: request.milliCPU ?? 0, memory: (request.mebibytes ?? 0) * 1_048_576,
-                        gpus: request.gpus ?? 0)
+                    sum
+                        + Amount(
+                            milliCPU: request.milliCPU ?? 0, memory: (request.mebibytes ?? 0) * 1_048_576,
+                            gpus: request.gpus ?? 0)
                 }
             }
             let sum = total(containers)
@@ -83,7 +86,8 @@ struct OvercommitPropertyTests {
             }
             return makePod(name) { spec in
                 spec.containers = containers.enumerated().map { container($1, "c\($0)") }
-                spec.initContainers = initContainers.isEmpty ? nil : initContainers.enumerated().map { container($1, "i\($0)") }
+                spec.initContainers =
+                    initContainers.isEmpty ? nil : initContainers.enumerated().map { container($1, "i\($0)") }
             }
         }
     }
@@ -95,14 +99,17 @@ struct OvercommitPropertyTests {
 
     static func randomNode(_ random: inout SplitMix64) -> (capacity: Amount, gpus: Bool) {
         let gpus = Int.random(in: 0..<3, using: &random) == 0
-        let capacity = Amount(milliCPU: Int64.random(in: 1...16, using: &random) * 500,
-            memory: Int64.random(in: 1...32, using: &random) * 512 * 1_048_576, pods: Int64.random(in: 1...12, using: &random),
+        let capacity = Amount(
+            milliCPU: Int64.random(in: 1...16, using: &random) * 500,
+            memory: Int64.random(in: 1...32, using: &random) * 512 * 1_048_576,
+            pods: Int64.random(in: 1...12, using: &random),
             gpus: gpus ? Int64.random(in: 1...8, using: &random) : 0)
         return (capacity, gpus)
     }
 
     static func node(_ name: String, _ capacity: Amount) -> Node {
-        makeNode(name, cpu: "\(capacity.milliCPU)m", memory: "\(capacity.memory)", pods: capacity.pods,
+        makeNode(
+            name, cpu: "\(capacity.milliCPU)m", memory: "\(capacity.memory)", pods: capacity.pods,
             extra: capacity.gpus > 0 ? [gpu: "\(capacity.gpus)"] : [:])
     }
 
@@ -110,12 +117,15 @@ struct OvercommitPropertyTests {
         func request() -> Request {
             // A fifth of the containers request nothing; some ask for GPUs.
             guard Int.random(in: 0..<5, using: &random) != 0 else { return Request() }
-            return Request(milliCPU: Int64.random(in: 1...40, using: &random) * 50,
-                mebibytes: Int.random(in: 0..<4, using: &random) == 0 ? nil : Int64.random(in: 1...64, using: &random) * 64,
+            return Request(
+                milliCPU: Int64.random(in: 1...40, using: &random) * 50,
+                mebibytes: Int.random(in: 0..<4, using: &random) == 0
+                    ? nil : Int64.random(in: 1...64, using: &random) * 64,
                 gpus: Int.random(in: 0..<6, using: &random) == 0 ? Int64.random(in: 1...4, using: &random) : nil)
         }
         let containers = (0..<Int.random(in: 1...3, using: &random)).map { _ in request() }
-        let initContainers = Int.random(in: 0..<4, using: &random) == 0
+        let initContainers =
+            Int.random(in: 0..<4, using: &random) == 0
             ? (0..<Int.random(in: 1...2, using: &random)).map { _ in request() } : []
         return PodSpecModel(containers: containers, initContainers: initContainers)
     }
@@ -138,8 +148,10 @@ struct OvercommitPropertyTests {
         print("Over-commit (in memory) seed: \(seed); reproduce with SCHEDULING_SEED=\(seed)")
         var random = SplitMix64(seed: seed)
         let clock = ManualClock()
-        let framework = try Framework(Profile(schedulerName: Profile.defaultSchedulerName,
-            plugins: [PrioritySort(), NodeResourcesFit(), DefaultBinder()]))
+        let framework = try Framework(
+            Profile(
+                schedulerName: Profile.defaultSchedulerName,
+                plugins: [PrioritySort(), NodeResourcesFit(), DefaultBinder()]))
         let cache = SchedulerCache()
         let queue = SchedulingQueue(clock: ElapsedTime(clock), framework: { _ in framework })
         let algorithm = SchedulingAlgorithm(seed: seed)
@@ -160,11 +172,16 @@ struct OvercommitPropertyTests {
             cache.updateSnapshot(&snapshot)
             for (name, capacity) in nodes.sorted(by: { $0.key < $1.key }) {
                 let sum = used[name] ?? Amount()
-                if !sum.fits(in: capacity) { return "step \(step) (\(operation)): node \(name) holds \(sum) > \(capacity)" }
+                if !sum.fits(in: capacity) {
+                    return "step \(step) (\(operation)): node \(name) holds \(sum) > \(capacity)"
+                }
                 let info = cache.nodeInfo(name)
-                let cached = Amount(milliCPU: info?.requested.milliCPU ?? 0, memory: info?.requested.memory ?? 0,
+                let cached = Amount(
+                    milliCPU: info?.requested.milliCPU ?? 0, memory: info?.requested.memory ?? 0,
                     pods: Int64(info?.pods.count ?? 0), gpus: info?.requested.scalarResources[Self.gpu] ?? 0)
-                if cached != sum { return "step \(step) (\(operation)): the cache's sums for \(name) are \(cached), the model's \(sum)" }
+                if cached != sum {
+                    return "step \(step) (\(operation)): the cache's sums for \(name) are \(cached), the model's \(sum)"
+                }
                 let snapped = snapshot[name]
                 if snapped?.requested != info?.requested || snapped?.pods.count != info?.pods.count {
                     return "step \(step) (\(operation)): the snapshot of \(name) differs from the cache"
@@ -200,8 +217,11 @@ struct OvercommitPropertyTests {
                 queue.add(info)
             case 30..<40:
                 operation = "delete pod"
-                let candidates = pods.values.filter { $0.phase == .pending || $0.phase == .bound }.map(\.info.uid).sorted()
-                guard let uid = candidates.randomElement(using: &random), let pod = pods.removeValue(forKey: uid) else { continue }
+                let candidates = pods.values.filter { $0.phase == .pending || $0.phase == .bound }.map(\.info.uid)
+                    .sorted()
+                guard let uid = candidates.randomElement(using: &random), let pod = pods.removeValue(forKey: uid) else {
+                    continue
+                }
                 if pod.phase == .bound {
                     cache.removePod(uid: uid)
                     queue.moveAllToActiveOrBackoff(ClusterEvent(.pod, .delete, label: "AssignedPodDelete"))
@@ -215,7 +235,8 @@ struct OvercommitPropertyTests {
                 guard let queued = queue.tryPop(), var pod = pods[queued.podInfo.uid] else { continue }
                 cache.updateSnapshot(&snapshot)
                 do {
-                    let result = try algorithm.schedule(queued.podInfo, framework: framework, state: CycleState(),
+                    let result = try algorithm.schedule(
+                        queued.podInfo, framework: framework, state: CycleState(),
                         snapshot: snapshot)
                     let assumed = queued.podInfo.assumed(on: result.suggestedHost)
                     try cache.assume(assumed)
@@ -239,14 +260,16 @@ struct OvercommitPropertyTests {
             case 80..<88:
                 operation = "binding confirmed"
                 let candidates = pods.values.filter { $0.phase == .bindingFinished }.map(\.info.uid).sorted()
-                guard let uid = candidates.randomElement(using: &random), let pod = pods[uid], let node = pod.node else { continue }
+                guard let uid = candidates.randomElement(using: &random), let pod = pods[uid], let node = pod.node
+                else { continue }
                 cache.addPod(pod.info.assumed(on: node))
                 queue.moveAllToActiveOrBackoff(ClusterEvent(.pod, .add, label: "AssignedPodAdd"))
                 pods[uid]?.phase = .bound
             case 88..<92:
                 operation = "binding failed"
                 let candidates = pods.values.filter { $0.phase == .assumed }.map(\.info.uid).sorted()
-                guard let uid = candidates.randomElement(using: &random), let pod = pods[uid], let queued = pod.queued else {
+                guard let uid = candidates.randomElement(using: &random), let pod = pods[uid], let queued = pod.queued
+                else {
                     continue
                 }
                 cache.forget(uid: uid)
@@ -293,12 +316,15 @@ struct OvercommitPropertyTests {
             func checkAPI(_ step: Int) async throws -> [String: Amount] {
                 var used: [String: Amount] = [:]
                 for pod in try await podClient.list().items {
-                    guard let node = pod.spec?.nodeName, !node.isEmpty, let amount = amounts[pod.metadata.name] else { continue }
+                    guard let node = pod.spec?.nodeName, !node.isEmpty, let amount = amounts[pod.metadata.name] else {
+                        continue
+                    }
                     used[node, default: Amount()] = used[node, default: Amount()] + amount
                 }
                 for (name, capacity) in nodes {
                     let sum = used[name] ?? Amount()
-                    #expect(sum.fits(in: capacity), "step \(step): node \(name) holds \(sum) > \(capacity), seed \(seed)")
+                    #expect(
+                        sum.fits(in: capacity), "step \(step): node \(name) holds \(sum) > \(capacity), seed \(seed)")
                 }
                 return used
             }
@@ -332,18 +358,23 @@ struct OvercommitPropertyTests {
                     _ = try await checkAPI(step)
                     // Every 50 steps, once the scheduler has settled, the cache's sums are the API's.
                     if step % 50 == 49 {
-                        #expect(try await eventually {
-                            let used = try await checkAPI(step)
-                            return nodes.keys.allSatisfy { name in
-                                let info = scheduler.cache.nodeInfo(name)
-                                let cached = Amount(milliCPU: info?.requested.milliCPU ?? 0, memory: info?.requested.memory ?? 0,
-                                    pods: Int64(info?.pods.count ?? 0), gpus: info?.requested.scalarResources[Self.gpu] ?? 0)
-                                return cached == used[name] ?? Amount()
-                            }
-                        }, "step \(step): the cache's sums differ from the bound pods', seed \(seed)")
+                        #expect(
+                            try await eventually {
+                                let used = try await checkAPI(step)
+                                return nodes.keys.allSatisfy { name in
+                                    let info = scheduler.cache.nodeInfo(name)
+                                    let cached = Amount(
+                                        milliCPU: info?.requested.milliCPU ?? 0, memory: info?.requested.memory ?? 0,
+                                        pods: Int64(info?.pods.count ?? 0),
+                                        gpus: info?.requested.scalarResources[Self.gpu] ?? 0)
+                                    return cached == used[name] ?? Amount()
+                                }
+                            }, "step \(step): the cache's sums differ from the bound pods', seed \(seed)")
                     }
                 }
-                #expect(scheduler.stats.scheduled > 20, "the run scheduled only \(scheduler.stats.scheduled) pods, seed \(seed)")
+                #expect(
+                    scheduler.stats.scheduled > 20,
+                    "the run scheduled only \(scheduler.stats.scheduled) pods, seed \(seed)")
             }
         }
     }

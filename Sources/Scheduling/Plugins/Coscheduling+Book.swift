@@ -144,7 +144,8 @@ final class GangBook: Sendable {
     /// When a group other than `group` has members waiting in Permit on the scheduler `owner`, parks the pod
     /// (``finishPlacing(_:in:)`` hands it back once that group is complete or released) and returns that group.
     /// The check and the parking happen under this lock, so the release that follows always sees the pod.
-    func parkIfAnotherGroupPlaces(_ uid: String, _ group: PodGroup, owner: ObjectIdentifier, now: Duration) -> PodGroup? {
+    func parkIfAnotherGroupPlaces(_ uid: String, _ group: PodGroup, owner: ObjectIdentifier, now: Duration) -> PodGroup?
+    {
         state.withLock { s in
             for (other, placing) in s.placing where other != group && placing.owner == owner {
                 let live = placing.members.filter { $0.value > now }

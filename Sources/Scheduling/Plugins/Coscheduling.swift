@@ -27,9 +27,9 @@ import APIMachinery
 /// Two groups never hold part of the cluster each while waiting for the rest (scheduler-plugins issue #117:
 /// two gangs that each half-fill the cluster wait on each other): while one group has members waiting in
 /// Permit, another group's pods are rejected in PreFilter and parked; they are moved back to the active queue
-/// as soon as that group is complete, or once its last waiting member has released its room. A part-way placed group cannot hold its room for long
-/// (scheduler-plugins issue #713): a member that fits nowhere rejects it at once, and ``permitWaitingTime``
-/// bounds the wait otherwise.
+/// as soon as that group is complete, or once its last waiting member has released its room. A part-way
+/// placed group cannot hold its room for long (scheduler-plugins issue #713): a member that fits nowhere
+/// rejects it at once, and ``permitWaitingTime`` bounds the wait otherwise.
 ///
 /// No queue-sort plugin comes with it: ``PrioritySort`` stays. Keeping a group's pods adjacent in the active
 /// queue does not prevent interleaving (members wait in the backoff queue and the unschedulable pool too) and
@@ -102,8 +102,9 @@ public struct Coscheduling: PreEnqueuePlugin, PreFilterPlugin, PostFilterPlugin,
         guard let group = podGroup(of: pod) else { return .none }
         let annotation = pod.pod.metadata.annotations[minAvailableAnnotation]
         guard let minimum = minAvailable(annotation) else {
-            return .invalid("pod group \(group) has an invalid \(minAvailableAnnotation) annotation "
-                + "\"\(annotation ?? "")\": it must be a positive integer")
+            return .invalid(
+                "pod group \(group) has an invalid \(minAvailableAnnotation) annotation "
+                    + "\"\(annotation ?? "")\": it must be a positive integer")
         }
         return minimum > 1 ? .gang(group, minAvailable: minimum) : .none
     }
@@ -134,7 +135,8 @@ public struct Coscheduling: PreEnqueuePlugin, PreFilterPlugin, PostFilterPlugin,
 
     // MARK: PreFilter
 
-    public func preFilter(_ state: CycleState, _ pod: PodInfo, _ nodes: [NodeInfo]) -> (PreFilterResult?, PluginStatus) {
+    public func preFilter(_ state: CycleState, _ pod: PodInfo, _ nodes: [NodeInfo]) -> (PreFilterResult?, PluginStatus)
+    {
         let group: PodGroup
         let minimum: Int
         switch Self.request(of: pod) {
@@ -180,7 +182,8 @@ public struct Coscheduling: PreEnqueuePlugin, PreFilterPlugin, PostFilterPlugin,
         }
         if members.count < minimum { members.formUnion(Self.placedMembers(group, nodes)) }
         guard members.count >= minimum else {
-            return "pod group \(group) has \(members.count) of the \(minimum) pods it needs (\(Self.minAvailableAnnotation))"
+            return "pod group \(group) has \(members.count) of the \(minimum) pods it needs "
+                + "(\(Self.minAvailableAnnotation))"
         }
         return nil
     }
@@ -212,16 +215,21 @@ public struct Coscheduling: PreEnqueuePlugin, PreFilterPlugin, PostFilterPlugin,
 
     /// A member that fits nowhere: unless the group already has its minimum placed, its waiting members are
     /// rejected now (their room is released, not held until the timeout) and the group backs off.
-    public func postFilter(_ state: CycleState, _ pod: PodInfo, _ statuses: [String: PluginStatus], _ handle: SchedulingHandle)
+    public func postFilter(
+        _ state: CycleState, _ pod: PodInfo, _ statuses: [String: PluginStatus], _ handle: SchedulingHandle
+    )
         async -> PostFilterResult
     {
         guard let cycle = state.read(Cycle.self), !cycle.rejectedInPreFilter,
             settledMembers(cycle.group, handle).count < cycle.minAvailable
         else { return PostFilterResult(status: PluginStatus(.unschedulable)) }
-        let released = rejectGroup(cycle.group, member: pod, handle,
+        let released = rejectGroup(
+            cycle.group, member: pod, handle,
             reason: "member \(pod.key.name) fits no node")
-        return PostFilterResult(status: PluginStatus(.unschedulable,
-            "pod group \(cycle.group) rejected: \(released) waiting member(s) released"))
+        return PostFilterResult(
+            status: PluginStatus(
+                .unschedulable,
+                "pod group \(cycle.group) rejected: \(released) waiting member(s) released"))
     }
 
     // MARK: Reserve
@@ -294,7 +302,8 @@ public struct Coscheduling: PreEnqueuePlugin, PreFilterPlugin, PostFilterPlugin,
         // Counted as placing until allowed or unreserved; the deadline only guards against a scheduler that
         // stopped with the pod waiting.
         let timeout = min(permitWaitingTime, Framework.maxPermitTimeout)
-        book.startPlacing(pod.uid, in: group, owner: ObjectIdentifier(handle), deadline: handle.clock() + timeout + .seconds(30))
+        book.startPlacing(
+            pod.uid, in: group, owner: ObjectIdentifier(handle), deadline: handle.clock() + timeout + .seconds(30))
         return (PluginStatus(.wait), permitWaitingTime)
     }
 }
