@@ -64,7 +64,7 @@ public struct DefaultPreemption: PostFilterPlugin, EnqueueExtensions {
             return "not eligible due to preemptionPolicy=Never."
         }
         if let nominated = pod.pod.status?.nominatedNodeName, !nominated.isEmpty, let node = snapshot[nominated],
-            node.pods.contains(where: { $0.pod.metadata.deletionTimestamp != nil && $0.priority < pod.priority })
+            node.pods.contains(where: { $0.isTerminating && $0.priority < pod.priority })
         {
             return "not eligible due to a terminating pod on the nominated node."
         }

@@ -12,7 +12,7 @@ extension Scheduler {
             queue.done(uid: pod.uid)
             return nil
         }
-        if pod.pod.metadata.deletionTimestamp != nil || cache.isAssumed(uid: pod.uid) {
+        if pod.isTerminating || cache.isAssumed(uid: pod.uid) {
             queue.done(uid: pod.uid)
             return nil
         }
