@@ -7,14 +7,20 @@ public final class CycleState: Sendable {
     /// Whether scoring of this pod is skipped for the plugin (PreScore answered skip).
     let skipScore: Mutex<Set<String>>
     let skipFilter: Mutex<Set<String>>
+    /// The handle of the scheduler running the cycle, for plugins that need it at extension points that do
+    /// not pass it (PreFilter, Reserve); nil when the cycle runs outside a scheduler (a bare
+    /// ``SchedulingAlgorithm``).
+    public let handle: SchedulingHandle?
 
-    public init() {
+    public init(handle: SchedulingHandle? = nil) {
+        self.handle = handle
         storage = Mutex([:])
         skipScore = Mutex([])
         skipFilter = Mutex([])
     }
 
     private init(copying other: CycleState) {
+        handle = other.handle
         storage = Mutex(other.storage.withLock { $0 })
         skipScore = Mutex(other.skipScore.withLock { $0 })
         skipFilter = Mutex(other.skipFilter.withLock { $0 })

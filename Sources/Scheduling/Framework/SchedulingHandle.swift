@@ -3,13 +3,17 @@ public import Informers
 import Synchronization
 
 /// What plugins may use beyond their arguments (kube-scheduler's `framework.Handle`): the cycle's snapshot,
-/// the API client, the clock, the pods waiting in Permit, nominated pods and PodDisruptionBudgets.
+/// the API client, the clock, the scheduling queue, the pods waiting in Permit, nominated pods and
+/// PodDisruptionBudgets. A scheduling cycle's ``CycleState/handle`` reaches it from every extension point.
 public final class SchedulingHandle: Sendable {
     public let framework: Framework
     /// Binds pods and deletes preemption victims; nil in pure in-memory use (binding then only updates the
     /// cache).
     public let client: Client?
     public let clock: ElapsedTime
+    /// The scheduler's queue, for plugins that activate pods (kube-scheduler's `PodActivator`) or ask which
+    /// pods still wait to be scheduled; nil in pure in-memory use.
+    public let queue: SchedulingQueue?
     private let state: Mutex<State>
 
     struct State {
@@ -25,7 +29,7 @@ public final class SchedulingHandle: Sendable {
     let withdrawNomination: @Sendable (PodInfo) -> Void
 
     public init(
-        framework: Framework, client: Client? = nil, clock: ElapsedTime,
+        framework: Framework, client: Client? = nil, clock: ElapsedTime, queue: SchedulingQueue? = nil,
         nominatedPods: @escaping @Sendable (String) -> [PodInfo] = { _ in [] },
         disruptionBudgets: @escaping @Sendable () -> [PodDisruptionBudget] = { [] },
         withdrawNomination: @escaping @Sendable (PodInfo) -> Void = { _ in }
@@ -34,6 +38,7 @@ public final class SchedulingHandle: Sendable {
         self.framework = framework
         self.client = client
         self.clock = clock
+        self.queue = queue
         self.nominatedPods = nominatedPods
         self.disruptionBudgets = disruptionBudgets
         state = Mutex(State())
@@ -90,6 +95,10 @@ public final class WaitingPod: Sendable {
 
     /// The plugins still to allow the pod.
     public var pendingPlugins: Set<String> { state.withLock { $0.pending } }
+
+    /// Success once every plugin allowed the pod, the rejection once one rejected it (or its wait timed out);
+    /// nil while it still waits.
+    public var result: PluginStatus? { state.withLock { $0.result } }
 
     /// `plugin` allows the pod; the last one lets it bind.
     public func allow(_ plugin: String) {

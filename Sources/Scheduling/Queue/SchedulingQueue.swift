@@ -23,6 +23,8 @@ public final class SchedulingQueue: Sendable {
         /// Counts move requests (cluster events that moved pods): a pod that failed while one happened
         /// retries at once instead of waiting in the unschedulable pool for an event that already passed.
         var moveRequests: UInt64 = 0
+        /// Pods in flight that ``activate(_:)`` asked for: a failed attempt sends them to the active queue.
+        var activateOnReturn: Set<String> = []
         var waiter: UnsafeContinuation<QueuedPodInfo?, Never>?
         var closed = false
         /// Nominated pods by node, and each nominated pod's node.
@@ -100,6 +102,7 @@ public final class SchedulingQueue: Sendable {
             s.active.remove(uid)
             s.backoff.remove(uid)
             s.unschedulable[uid] = nil
+            s.activateOnReturn.remove(uid)
             Self.removeNomination(&s, uid: uid)
         }
     }
@@ -130,7 +133,12 @@ public final class SchedulingQueue: Sendable {
     public func tryPop() -> QueuedPodInfo? { state.withLock { s in popReady(&s) } }
 
     /// The pod's attempt ended with it scheduled (or handed to binding): it is no longer in flight.
-    public func done(uid: String) { _ = state.withLock { $0.inFlight.removeValue(forKey: uid) } }
+    public func done(uid: String) {
+        state.withLock { s in
+            s.inFlight[uid] = nil
+            s.activateOnReturn.remove(uid)
+        }
+    }
 
     /// A failed attempt: the pod waits in the unschedulable pool for an event one of `rejectedBy` registered,
     /// or, when such an event came while it was in flight or the failure was an error, in backoff.
@@ -144,7 +152,9 @@ public final class SchedulingQueue: Sendable {
             entry.unschedulableCount += 1
             entry.unschedulablePlugins = plugins
             entry.backoffExpiry = now + self.backoffDuration(entry.unschedulableCount)
-            if error || plugins.isEmpty || (poppedAt.map { $0 < s.moveRequests } ?? false) {
+            if s.activateOnReturn.remove(entry.podInfo.uid) != nil {
+                s.active.upsert(entry.podInfo.uid, entry)
+            } else if error || plugins.isEmpty || (poppedAt.map { $0 < s.moveRequests } ?? false) {
                 s.backoff.upsert(entry.podInfo.uid, entry)
             } else {
                 s.unschedulable[entry.podInfo.uid] = entry
@@ -198,6 +208,28 @@ public final class SchedulingQueue: Sendable {
         if let (continuation, popped) = waiter { continuation.resume(returning: popped) }
     }
 
+    /// Moves these pods to the active queue now, from the unschedulable pool (unless a PreEnqueue plugin gates
+    /// them) or the backoff queue: kube-scheduler's `Activate`, for a plugin that knows a pod can make progress
+    /// without a cluster event (a gang member whose group is ready). A pod being scheduled goes to the active
+    /// queue if its attempt fails; pods the queue does not hold are ignored.
+    public func activate(_ uids: some Sequence<String>) {
+        let waiter = state.withLock { s -> (UnsafeContinuation<QueuedPodInfo?, Never>, QueuedPodInfo)? in
+            guard !s.closed else { return nil }
+            for uid in uids {
+                if let queued = s.unschedulable[uid], queued.gatingPlugin == nil {
+                    s.unschedulable[uid] = nil
+                    s.active.upsert(uid, queued)
+                } else if let queued = s.backoff.remove(uid) {
+                    s.active.upsert(uid, queued)
+                } else if s.inFlight[uid] != nil {
+                    s.activateOnReturn.insert(uid)
+                }
+            }
+            return self.wake(&s)
+        }
+        if let (continuation, popped) = waiter { continuation.resume(returning: popped) }
+    }
+
     /// Ends every ``pop()``.
     public func close() {
         let waiter = state.withLock { s in
@@ -234,6 +266,20 @@ public final class SchedulingQueue: Sendable {
     /// Pods in the active queue, the backoff queue and the unschedulable pool.
     public var counts: (active: Int, backoff: Int, unschedulable: Int) {
         state.withLock { ($0.active.count, $0.backoff.count, $0.unschedulable.count) }
+    }
+
+    /// Of `uids`, the pods still waiting to be scheduled: in the active or backoff queue, in the unschedulable
+    /// pool (not gated by a PreEnqueue plugin), or being scheduled or bound. One lock for the whole set.
+    public func pending(among uids: some Sequence<String>) -> Set<String> {
+        state.withLock { s in
+            var result = Set<String>()
+            for uid in uids {
+                let queued = s.inFlight[uid] != nil || s.active.get(uid) != nil || s.backoff.get(uid) != nil
+                    || (s.unschedulable[uid].map { $0.gatingPlugin == nil } ?? false)
+                if queued { result.insert(uid) }
+            }
+            return result
+        }
     }
 
     /// Whether the pod waits in the unschedulable pool.

@@ -22,7 +22,7 @@ extension Scheduler {
             return snapshot
         }
         handle.snapshot = current
-        let state = CycleState()
+        let state = CycleState(handle: handle)
         let result: ScheduleResult
         do {
             let nominations = queue.nominations
@@ -79,8 +79,8 @@ extension Scheduler {
             handle.addWaiting(pending)
             waiting = pending
         default:
-            framework.runUnreserve(state, assumed, nodeName: host)
             cache.forget(uid: pod.uid)
+            framework.runUnreserve(state, assumed, nodeName: host)
             failed(queued, rejectedBy: permit.isRejected ? [permit.plugin] : [], reason: "Unschedulable",
                 message: permit.message, error: !permit.isRejected)
             return nil
@@ -98,7 +98,14 @@ extension Scheduler {
     ) async {
         if let waiting {
             let status = await withTaskGroup(of: PluginStatus?.self) { group in
-                group.addTask { await waiting.wait() }
+                // A scheduler that stops rejects its waiting pods (their room is forgotten), so it can return.
+                group.addTask {
+                    await withTaskCancellationHandler {
+                        await waiting.wait()
+                    } onCancel: {
+                        waiting.reject("", "the scheduler stopped")
+                    }
+                }
                 if let (plugin, timeout) = waits.min(by: { $0.value < $1.value }) {
                     group.addTask { [clock] in
                         guard await clock.sleepUnlessCancelled(for: timeout) else { return nil }
@@ -145,8 +152,10 @@ extension Scheduler {
         _ queued: QueuedPodInfo, _ assumed: PodInfo, _ host: String, _ state: CycleState, _ framework: Framework,
         status: PluginStatus
     ) {
-        framework.runUnreserve(state, assumed, nodeName: host)
+        // Forget before unreserving: pods a plugin moves back to the queue from Unreserve (gang members held
+        // back while this pod's group was being placed) then find its room free.
         cache.forget(uid: assumed.uid)
+        framework.runUnreserve(state, assumed, nodeName: host)
         statistics.withLock { $0.bindingFailures += 1 }
         queue.moveAllToActiveOrBackoff(ClusterEvent(.pod, .delete, label: "AssignedPodDelete"))
         let rejected = status.isRejected

@@ -50,7 +50,7 @@ public final class Scheduler: Sendable {
         bindings = BindingLimiter(limit: options.maxConcurrentBindings)
         let budgets = disruptionBudgets
         handles = frameworks.mapValues { framework in
-            SchedulingHandle(framework: framework, client: client, clock: clock,
+            SchedulingHandle(framework: framework, client: client, clock: clock, queue: queue,
                 nominatedPods: { queue.nominatedPods(on: $0) },
                 disruptionBudgets: { budgets.all },
                 withdrawNomination: { queue.nominate($0, nodeName: nil) })
