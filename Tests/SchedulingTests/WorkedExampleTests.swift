@@ -28,7 +28,8 @@ struct WorkedExampleTests {
                 _ = try await pods.create(makePod("huge", containers: [("2", "256Mi")]))
                 #expect(try await eventually {
                     try await pods.get("huge").status?.conditions?.first { $0.type == "PodScheduled" }?.message
-                        == "0/3 nodes are available: 3 Insufficient cpu."
+                        == "0/3 nodes are available: 3 Insufficient cpu. "
+                        + "preemption: 0/3 nodes are available: 3 No preemption victims found for incoming pod."
                 })
             }
         }

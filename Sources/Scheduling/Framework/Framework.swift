@@ -151,6 +151,32 @@ public final class Framework: Sendable {
         return runFilter(state, pod, node)
     }
 
+    /// Tells the PreFilter plugins (not skipped for this pod) that `added` now runs on `node` (preemption's
+    /// dry runs put victims back).
+    public func runPreFilterAddPod(_ state: CycleState, _ pod: PodInfo, adding added: PodInfo, to node: NodeInfo)
+        -> PluginStatus
+    {
+        let skipped = state.skipFilter.withLock { $0 }
+        for plugin in preFilterPlugins where !skipped.contains(plugin.name) {
+            let status = plugin.addPod(state, pod, adding: added, to: node)
+            if !status.isSuccess { return status.with(plugin: plugin.name) }
+        }
+        return .success
+    }
+
+    /// Tells the PreFilter plugins (not skipped for this pod) that `removed` no longer runs on `node`
+    /// (preemption's dry runs take victims away).
+    public func runPreFilterRemovePod(_ state: CycleState, _ pod: PodInfo, removing removed: PodInfo, from node: NodeInfo)
+        -> PluginStatus
+    {
+        let skipped = state.skipFilter.withLock { $0 }
+        for plugin in preFilterPlugins where !skipped.contains(plugin.name) {
+            let status = plugin.removePod(state, pod, removing: removed, from: node)
+            if !status.isSuccess { return status.with(plugin: plugin.name) }
+        }
+        return .success
+    }
+
     /// Runs PostFilter plugins until one succeeds or returns an unresolvable status.
     public func runPostFilter(_ state: CycleState, _ pod: PodInfo, _ statuses: [String: PluginStatus], _ handle: SchedulingHandle)
         async -> PostFilterResult

@@ -21,19 +21,25 @@ public struct NodeInfo: Sendable {
     /// Bumped on every change; a snapshot copies only node infos that changed since it last looked.
     public internal(set) var generation: UInt64 = 0
 
+    /// The node's labels and taints, read out once per node change: every Filter and Score call reads them,
+    /// and going through the node's metadata each time costs more than the check itself.
+    public private(set) var labels: [String: String]
+    public private(set) var taints: [Taint]
+
     public init(_ node: Node) {
         self.node = node
         name = node.metadata.name
         allocatable = Resource(node.status?.allocatable)
+        labels = node.metadata.labels
+        taints = node.spec?.taints ?? []
     }
-
-    public var labels: [String: String] { node.metadata.labels }
-    public var taints: [Taint] { node.spec?.taints ?? [] }
 
     /// Replaces the node object (labels, taints, allocatable) and keeps the pods.
     public mutating func setNode(_ node: Node) {
         self.node = node
         allocatable = Resource(node.status?.allocatable)
+        labels = node.metadata.labels
+        taints = node.spec?.taints ?? []
     }
 
     /// Adds a pod and its requests and ports.

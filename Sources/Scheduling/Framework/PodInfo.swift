@@ -23,6 +23,8 @@ public final class PodInfo: Sendable {
     public let preferredAntiAffinityTerms: [WeightedAffinityTerm]
     /// A problem parsing one of the affinity terms' selectors (the pod is then unschedulable).
     public let parseError: String?
+    /// Whether the pod is being deleted (read out once: the metadata is large).
+    public let isTerminating: Bool
 
     public init(_ pod: Pod) {
         self.pod = pod
@@ -31,6 +33,7 @@ public final class PodInfo: Sendable {
         uid = metadata.uid
         namespace = metadata.namespace
         labels = metadata.labels
+        isTerminating = metadata.deletionTimestamp != nil
         let spec = pod.spec
         priority = spec?.priority ?? 0
         requests = Resource.podRequests(spec)
@@ -80,6 +83,7 @@ public final class PodInfo: Sendable {
         uid = other.uid
         namespace = other.namespace
         labels = other.labels
+        isTerminating = other.isTerminating
         priority = other.priority
         requests = other.requests
         nonZeroRequests = other.nonZeroRequests

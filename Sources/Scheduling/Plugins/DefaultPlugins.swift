@@ -2,8 +2,8 @@ extension Profile {
     /// kube-scheduler's default profile as far as this module ships its plugins: SchedulingGates,
     /// PrioritySort, NodeUnschedulable, NodeName, TaintToleration (score weight 3), NodeAffinity (2),
     /// NodePorts, NodeResourcesFit (1, LeastAllocated), PodTopologySpread (2), InterPodAffinity (2),
-    /// NodeResourcesBalancedAllocation (1), ImageLocality (1) and DefaultBinder. (Preemption is not shipped
-    /// yet.) `extra` plugins are appended (before the binder).
+    /// NodeResourcesBalancedAllocation (1), ImageLocality (1), DefaultPreemption and DefaultBinder. `extra`
+    /// plugins are appended (before the binder).
     public static func defaultProfile(
         schedulerName: String = Profile.defaultSchedulerName, extra: [any SchedulerPlugin] = [],
         weights: [String: Int64] = [:]
@@ -11,7 +11,7 @@ extension Profile {
         var plugins: [any SchedulerPlugin] = [
             SchedulingGates(), PrioritySort(), NodeUnschedulable(), NodeName(), TaintToleration(), NodeAffinity(),
             NodePorts(), NodeResourcesFit(), PodTopologySpread(), InterPodAffinity(), NodeResourcesBalancedAllocation(),
-            ImageLocality(),
+            ImageLocality(), DefaultPreemption(),
         ]
         plugins += extra
         plugins.append(DefaultBinder())

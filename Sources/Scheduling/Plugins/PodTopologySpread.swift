@@ -139,7 +139,7 @@ public struct PodTopologySpread: PreFilterPlugin, FilterPlugin, PreScorePlugin, 
         var count = 0
         // The terminating check reads the pod's metadata (the costliest part), so it comes last.
         for pod in pods where pod.namespace == namespace && selector.matches(pod.labels)
-            && pod.pod.metadata.deletionTimestamp == nil
+            && !pod.isTerminating
         {
             count += 1
         }

@@ -255,6 +255,9 @@ public final class SchedulingQueue: Sendable {
     /// Every node's nominated pods (one read for a whole scheduling cycle).
     public var nominations: [String: [PodInfo]] { state.withLock { $0.nominated } }
 
+    /// The node `uid` is nominated to, if any.
+    public func nominatedNode(of uid: String) -> String? { state.withLock { $0.nominatedNode[uid] } }
+
     /// Pods nominated to `nodeName`.
     public func nominatedPods(on nodeName: String) -> [PodInfo] { state.withLock { $0.nominated[nodeName] ?? [] } }
 

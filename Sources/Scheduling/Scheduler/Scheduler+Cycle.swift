@@ -12,7 +12,7 @@ extension Scheduler {
             queue.done(uid: pod.uid)
             return nil
         }
-        if pod.pod.metadata.deletionTimestamp != nil || cache.isAssumed(uid: pod.uid) {
+        if pod.isTerminating || cache.isAssumed(uid: pod.uid) {
             queue.done(uid: pod.uid)
             return nil
         }
@@ -25,14 +25,21 @@ extension Scheduler {
         let state = CycleState(handle: handle)
         let result: ScheduleResult
         do {
+            let nominations = queue.nominations
             result = try algorithm.schedule(pod, framework: framework, state: state, snapshot: current,
-                nominated: queue.nominations)
+                nominated: nominations, nominatedNode: queue.nominatedNode(of: pod.uid))
         } catch let fitError as FitError {
             var failure = fitError
             var nominated: String?
-            if framework.hasPostFilterPlugins {
+            // A PreFilter rejection rules out every node: preemption may help only if it is resolvable.
+            let preFilterCode = fitError.preFilterStatus?.code
+            if framework.hasPostFilterPlugins, preFilterCode != .unschedulableAndUnresolvable {
                 statistics.withLock { $0.preemptionAttempts += 1 }
-                let outcome = await framework.runPostFilter(state, pod, fitError.statuses, handle)
+                var statuses = fitError.statuses
+                if let preFilterStatus = fitError.preFilterStatus, statuses.isEmpty {
+                    for node in current.nodes { statuses[node.name] = preFilterStatus }
+                }
+                let outcome = await framework.runPostFilter(state, pod, statuses, handle)
                 nominated = outcome.nominatedNodeName
                 if !outcome.status.isSuccess, !outcome.status.reasons.isEmpty {
                     failure.postFilterMessage = outcome.status.message

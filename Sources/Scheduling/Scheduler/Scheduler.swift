@@ -52,7 +52,8 @@ public final class Scheduler: Sendable {
         handles = frameworks.mapValues { framework in
             SchedulingHandle(framework: framework, client: client, clock: clock, queue: queue,
                 nominatedPods: { queue.nominatedPods(on: $0) },
-                disruptionBudgets: { budgets.all })
+                disruptionBudgets: { budgets.all },
+                withdrawNomination: { queue.nominate($0, nodeName: nil) })
         }
     }
 

@@ -21,12 +21,13 @@ public final class SchedulingAlgorithm: Sendable {
     }
 
     /// Filters and scores `pod` on `snapshot` with `framework`; `nominated` holds the pods nominated to each
-    /// node (read once per cycle, not once per node).
+    /// node (read once per cycle, not once per node); `nominatedNode` is the node an earlier preemption
+    /// promised the pod (default: its `status.nominatedNodeName`), tried first and alone.
     ///
     /// - Throws: ``FitError`` when no node fits; ``SchedulingError`` for an empty cluster or a plugin error.
     public func schedule(
         _ pod: PodInfo, framework: Framework, state cycle: CycleState, snapshot: Snapshot,
-        nominated: [String: [PodInfo]] = [:]
+        nominated: [String: [PodInfo]] = [:], nominatedNode: String? = nil
     ) throws -> ScheduleResult {
         let all = snapshot.nodes
         guard !all.isEmpty else { throw SchedulingError(.noNodes, "no nodes available to schedule pods") }
@@ -42,7 +43,7 @@ public final class SchedulingAlgorithm: Sendable {
             throw FitError(pod: pod, numAllNodes: all.count, statuses: [:], preFilterStatus: preFilterStatus)
         }
         // A nominated node (from an earlier preemption) is tried first, alone.
-        if let nominatedNode = pod.pod.status?.nominatedNodeName, !nominatedNode.isEmpty,
+        if let nominatedNode = nominatedNode ?? pod.pod.status?.nominatedNodeName, !nominatedNode.isEmpty,
             let node = snapshot[nominatedNode],
             preFilterResult?.nodeNames?.contains(nominatedNode) ?? true,
             framework.runFilterWithNominatedPods(cycle, pod, node, nominated: nominated[nominatedNode] ?? []).isSuccess
