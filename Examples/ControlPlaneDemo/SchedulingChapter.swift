@@ -154,16 +154,20 @@ struct SchedulingChapter {
             + "PodScheduled=\(scheduled?.status ?? "?")")
 
         _ = try await pods.create(Self.pod("huge", cpu: "2", memory: "256Mi"))
-        let message = try await poll { () async throws -> String? in
+        let condition = try await poll { () async throws -> PodCondition? in
             let condition = try await pods.get("huge").status?.conditions?.first { $0.type == "PodScheduled" }
-            return condition?.status == "False" ? "\(condition?.reason ?? ""): \(condition?.message ?? "")" : nil
+            return condition?.status == "False" ? condition : nil
         }
-        show("      pod huge asks for 2 CPUs: PodScheduled=False, \(message ?? "no condition")")
+        // kube-scheduler's message: the filters' summary, then what preemption found (nothing to evict here).
+        let message = condition?.message ?? ""
+        let summary = message.split(separator: " preemption: ", maxSplits: 1)
+        show("      pod huge asks for 2 CPUs: PodScheduled=False, reason \(condition?.reason ?? "none"): \(summary.first ?? "")")
+        if summary.count > 1 { show("        preemption: \(summary[1])") }
         running.cancel()
         _ = await running.result
         await store.close()
-        return expected != nil && bound == expected
-            && message == "Unschedulable: 0/3 nodes are available: 3 Insufficient cpu."
+        return expected != nil && bound == expected && condition?.reason == "Unschedulable"
+            && message.hasPrefix("0/3 nodes are available: 3 Insufficient cpu.")
     }
 
     // MARK: Topology spread

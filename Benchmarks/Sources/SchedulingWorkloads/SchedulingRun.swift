@@ -65,7 +65,7 @@ public final class SchedulingRun: Sendable {
         if workload == .preemption { try await run.startKubelet() }
         let pods = client.resource(Pod.self, namespace: SchedulingWorkload.namespace)
         try await forEach(workload.initialPods) { index in _ = try await pods.create(workload.initialPod(index)) }
-        try await run.waitForScheduled(workload.initialPods, phase: "setup")
+        try await run.waitForSetup()
         return run
     }
 
@@ -74,7 +74,7 @@ public final class SchedulingRun: Sendable {
     public func measure() async throws -> Outcome {
         let pods = client.resource(Pod.self, namespace: SchedulingWorkload.namespace)
         let workload = workload
-        let target = workload.initialPods + workload.measuredPods
+        let target = scheduler.stats.scheduled + workload.measuredPods
         let clock = ContinuousClock()
         let start = clock.now
         try await Self.forEach(workload.measuredPods) { index in _ = try await pods.create(workload.measuredPod(index)) }
@@ -159,6 +159,23 @@ public final class SchedulingRun: Sendable {
                 guard let pod = event.object, pod.metadata.deletionTimestamp != nil else { continue }
                 _ = try? await pods.delete(pod.metadata.name, options: DeleteOptions(gracePeriodSeconds: 0))
             }
+        }
+    }
+
+    /// Waits until the initial pods are scheduled, or (created bound) in the scheduler's cache.
+    func waitForSetup() async throws {
+        guard workload.initialPodsAreBound else {
+            try await waitForScheduled(workload.initialPods, phase: "setup")
+            return
+        }
+        let clock = ContinuousClock()
+        let deadline = clock.now + .seconds(60)
+        while scheduler.cache.podCount < workload.initialPods {
+            guard clock.now < deadline else {
+                throw WorkloadError(description: "\(workload.rawValue) setup: the scheduler's cache holds "
+                    + "\(scheduler.cache.podCount) of \(workload.initialPods) pods")
+            }
+            try await Task.sleep(for: .milliseconds(1))
         }
     }
 

@@ -11,8 +11,9 @@ import APIMachinery
 ///   template says maxSkew 5 over `color: blue`; this workload uses maxSkew 1, the strictest constraint
 ///   (two of the three zones reject a pod whenever the zones' counts differ).
 /// - `preemption` (PreemptionBasic, the 5000Nodes variant): 5,000 nodes filled by 20,000 low-priority pods
-///   (900m each: four per node leave 400m), then 5,000 pods of priority 10 asking for 3 CPUs, each of which
-///   must preempt three of a node's low-priority pods.
+///   (900m each, four per node leave 400m; created bound to their nodes, as the scheduler would place them),
+///   then 5,000 pods of priority 10 asking for 3 CPUs, each of which must preempt three of a node's
+///   low-priority pods.
 public enum SchedulingWorkload: String, CaseIterable, Sendable {
     case basic
     case spread
@@ -38,6 +39,9 @@ public enum SchedulingWorkload: String, CaseIterable, Sendable {
         case .preemption: 20_000
         }
     }
+
+    /// Whether the initial pods are created bound to their nodes (else the scheduler places them in setup).
+    public var initialPodsAreBound: Bool { self == .preemption }
 
     /// Pods created and scheduled while measuring.
     public var measuredPods: Int {
@@ -70,7 +74,12 @@ public enum SchedulingWorkload: String, CaseIterable, Sendable {
     public func initialPod(_ index: Int) -> Pod {
         switch self {
         case .basic, .spread: Self.pod("init-\(index)", cpu: "100m")
-        case .preemption: Self.pod("low-\(index)", cpu: "900m", labels: ["priority": "low"], gracePeriod: 0)
+        case .preemption:
+            // Four per node, bound at creation: the end state scheduling them would reach (four 900m pods fill
+            // a 4-CPU node), without a minute of setup.
+            Self.pod("low-\(index)", cpu: "900m", labels: ["priority": "low"], gracePeriod: 0) { spec in
+                spec.nodeName = "scheduler-perf-\(index / 4)"
+            }
         }
     }
 
