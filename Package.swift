@@ -33,7 +33,7 @@ let package = Package(
         .target(name: "Scheduling", dependencies: ["Informers", "APIMachinery"], swiftSettings: strictSettings),
         .executableTarget(
             name: "ControlPlaneDemo",
-            dependencies: ["Raft", "Store", "APIMachinery", "Informers", "Reconcile"],
+            dependencies: ["Raft", "Store", "APIMachinery", "Informers", "Reconcile", "Scheduling"],
             path: "Examples/ControlPlaneDemo",
             swiftSettings: strictSettings
         ),

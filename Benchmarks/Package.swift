@@ -116,6 +116,30 @@ let package = Package(
             dependencies: [.product(name: "APIMachinery", package: "swift-control-plane"), "InformerWorkloads"],
             path: "Sources/InformerLoad"
         ),
+        .executableTarget(
+            name: "SchedulingBenchmarks",
+            dependencies: [
+                .product(name: "Benchmark", package: "package-benchmark"),
+                "SchedulingWorkloads",
+            ],
+            path: "Benchmarks/SchedulingBenchmarks",
+            swiftSettings: [.enableUpcomingFeature("ExistentialAny")],
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "package-benchmark")]
+        ),
+        .target(
+            name: "SchedulingWorkloads",
+            dependencies: [
+                .product(name: "Scheduling", package: "swift-control-plane"),
+                .product(name: "APIMachinery", package: "swift-control-plane"),
+                .product(name: "Store", package: "swift-control-plane"),
+            ],
+            path: "Sources/SchedulingWorkloads"
+        ),
+        .executableTarget(
+            name: "scheduling-load",
+            dependencies: ["SchedulingWorkloads"],
+            path: "Sources/SchedulingLoad"
+        ),
     ],
     swiftLanguageModes: [.v6]
 )

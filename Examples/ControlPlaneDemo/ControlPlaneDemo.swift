@@ -21,5 +21,7 @@ struct ControlPlaneDemo {
         guard await APIChapter().run() else { exit(1) }
         print("")
         guard await ControllerChapter().run() else { exit(1) }
+        print("")
+        guard await SchedulingChapter().run() else { exit(1) }
     }
 }
