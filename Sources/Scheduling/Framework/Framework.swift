@@ -129,6 +129,25 @@ public final class Framework: Sendable {
         return .success
     }
 
+    /// The Filter plugins PreFilter did not tell to skip (worked out once per cycle, not hashed per node).
+    func activeFilterPlugins(_ state: CycleState) -> [any FilterPlugin] {
+        let skipped = state.skipFilter.withLock { $0 }
+        return skipped.isEmpty ? filterPlugins : filterPlugins.filter { !skipped.contains($0.name) }
+    }
+
+    /// ``runFilter(_:_:_:)`` over the cycle's ``activeFilterPlugins(_:)``.
+    func runFilter(_ state: CycleState, _ pod: PodInfo, _ node: NodeInfo, plugins: [any FilterPlugin]) -> PluginStatus {
+        // Borrowed through the buffer: iterating the array would copy each existential (a retain and a
+        // release per node and plugin).
+        plugins.withUnsafeBufferPointer { plugins in
+            for index in plugins.indices {
+                let status = plugins[index].filter(state, pod, node)
+                if !status.isSuccess { return status.with(plugin: plugins[index].name) }
+            }
+            return .success
+        }
+    }
+
     /// Filters `node` as if the pods nominated to it with priority ≥ the pod's were already there (so a pod
     /// does not take room a preemptor was promised), and without them (both must pass).
     public func runFilterWithNominatedPods(
@@ -137,10 +156,13 @@ public final class Framework: Sendable {
         let relevant = nominated.filter { $0.uid != pod.uid && $0.priority >= pod.priority }
         if !relevant.isEmpty {
             var withNominated = node
-            let stateWith = state.clone()
+            // Cloned only when an active PreFilter plugin keeps state that depends on the node's pods.
+            let skipped = state.skipFilter.withLock { $0 }
+            let updating = preFilterPlugins.filter { $0.updatesStateOnPodChanges && !skipped.contains($0.name) }
+            let stateWith = updating.isEmpty ? state : state.clone()
             for other in relevant {
                 withNominated.add(other)
-                for plugin in preFilterPlugins {
+                for plugin in updating {
                     let status = plugin.addPod(stateWith, pod, adding: other, to: withNominated)
                     if !status.isSuccess { return status.with(plugin: plugin.name) }
                 }
@@ -151,13 +173,20 @@ public final class Framework: Sendable {
         return runFilter(state, pod, node)
     }
 
+    /// Whether a PreFilter plugin active in this cycle keeps state that adding or removing pods changes (else
+    /// trying such changes needs no copy of the state).
+    func preFilterStateTracksPods(_ state: CycleState) -> Bool {
+        let skipped = state.skipFilter.withLock { $0 }
+        return preFilterPlugins.contains { $0.updatesStateOnPodChanges && !skipped.contains($0.name) }
+    }
+
     /// Tells the PreFilter plugins (not skipped for this pod) that `added` now runs on `node` (preemption's
     /// dry runs put victims back).
     public func runPreFilterAddPod(_ state: CycleState, _ pod: PodInfo, adding added: PodInfo, to node: NodeInfo)
         -> PluginStatus
     {
         let skipped = state.skipFilter.withLock { $0 }
-        for plugin in preFilterPlugins where !skipped.contains(plugin.name) {
+        for plugin in preFilterPlugins where plugin.updatesStateOnPodChanges && !skipped.contains(plugin.name) {
             let status = plugin.addPod(state, pod, adding: added, to: node)
             if !status.isSuccess { return status.with(plugin: plugin.name) }
         }
@@ -170,7 +199,7 @@ public final class Framework: Sendable {
         -> PluginStatus
     {
         let skipped = state.skipFilter.withLock { $0 }
-        for plugin in preFilterPlugins where !skipped.contains(plugin.name) {
+        for plugin in preFilterPlugins where plugin.updatesStateOnPodChanges && !skipped.contains(plugin.name) {
             let status = plugin.removePod(state, pod, removing: removed, from: node)
             if !status.isSuccess { return status.with(plugin: plugin.name) }
         }
@@ -224,11 +253,17 @@ public final class Framework: Sendable {
         let pluginCount = active.count
         // Raw scores, node-major, filled by chunks in parallel.
         let results = Mutex<[(Int, [Int64])]>([])
+        let plugins = active.map(\.plugin)
         parallelizer.forEachChunk(count: nodes.count) { range in
             var local = [Int64](repeating: 0, count: range.count * pluginCount)
-            for (offset, index) in range.enumerated() {
-                for (position, entry) in active.enumerated() {
-                    local[offset * pluginCount + position] = entry.plugin.score(state, pod, nodes[index])
+            // Borrowed through buffers: iterating the arrays would copy each existential and node info.
+            plugins.withUnsafeBufferPointer { plugins in
+                nodes.withUnsafeBufferPointer { nodes in
+                    for (offset, index) in range.enumerated() {
+                        for position in plugins.indices {
+                            local[offset * pluginCount + position] = plugins[position].score(state, pod, nodes[index])
+                        }
+                    }
                 }
             }
             results.withLock { $0.append((range.lowerBound, local)) }

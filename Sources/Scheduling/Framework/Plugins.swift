@@ -38,6 +38,8 @@ public struct PreFilterResult: Sendable, Hashable {
 
 /// Computes per-pod data once per cycle, may narrow the node set, or skips the plugin's Filter for this pod.
 public protocol PreFilterPlugin: SchedulerPlugin {
+    /// Whether ``addPod(_:_:adding:to:)`` and ``removePod(_:_:removing:from:)`` change the cycle state.
+    var updatesStateOnPodChanges: Bool { get }
     /// `nodes` is every node of the snapshot. Return ``PluginStatus/skip`` to skip this plugin's Filter.
     func preFilter(_ state: CycleState, _ pod: PodInfo, _ nodes: [NodeInfo]) -> (PreFilterResult?, PluginStatus)
     /// Preemption simulates adding `added` to `node`: update what PreFilter stored.
@@ -47,6 +49,11 @@ public protocol PreFilterPlugin: SchedulerPlugin {
 }
 
 extension PreFilterPlugin {
+    /// Whether ``addPod(_:_:adding:to:)`` and ``removePod(_:_:removing:from:)`` change the cycle state. When
+    /// no plugin active in a cycle does, filtering with nominated pods (and preemption's dry runs) need not
+    /// clone the state. Plugins that implement those two must leave this `true`.
+    public var updatesStateOnPodChanges: Bool { true }
+
     public func addPod(_ state: CycleState, _ pod: PodInfo, adding added: PodInfo, to node: NodeInfo) -> PluginStatus {
         .success
     }

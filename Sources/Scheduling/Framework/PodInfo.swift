@@ -25,6 +25,11 @@ public final class PodInfo: Sendable {
     public let parseError: String?
     /// Whether the pod is being deleted (read out once: the metadata is large).
     public let isTerminating: Bool
+    /// `spec.tolerations` (read out once: Filter and Score read them per node, and the spec is large).
+    public let tolerations: [Toleration]
+    /// When the pod started, in seconds since the epoch (its creation when it has not; `Int64.max` with
+    /// neither): preemption orders victims by it.
+    public let startTime: Int64
 
     public init(_ pod: Pod) {
         self.pod = pod
@@ -35,6 +40,8 @@ public final class PodInfo: Sendable {
         labels = metadata.labels
         isTerminating = metadata.deletionTimestamp != nil
         let spec = pod.spec
+        tolerations = spec?.tolerations ?? []
+        startTime = pod.status?.startTime?.secondsSinceEpoch ?? metadata.creationTimestamp?.secondsSinceEpoch ?? .max
         priority = spec?.priority ?? 0
         requests = Resource.podRequests(spec)
         nonZeroRequests = Resource.podRequests(spec, nonZero: true)
@@ -84,6 +91,8 @@ public final class PodInfo: Sendable {
         namespace = other.namespace
         labels = other.labels
         isTerminating = other.isTerminating
+        tolerations = other.tolerations
+        startTime = other.startTime
         priority = other.priority
         requests = other.requests
         nonZeroRequests = other.nonZeroRequests

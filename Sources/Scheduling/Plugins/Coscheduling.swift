@@ -46,6 +46,8 @@ import APIMachinery
 public struct Coscheduling: PreEnqueuePlugin, PreFilterPlugin, PostFilterPlugin, ReservePlugin, PermitPlugin,
     EnqueueExtensions
 {
+    /// Its PreFilter state does not depend on other pods: nothing to update when pods are added or removed.
+    public var updatesStateOnPodChanges: Bool { false }
     public let name = "Coscheduling"
     /// The label naming a pod's group (within its namespace).
     public static let podGroupLabel = "scheduling.x-k8s.io/pod-group"

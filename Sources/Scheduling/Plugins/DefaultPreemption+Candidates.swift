@@ -126,7 +126,7 @@ extension DefaultPreemption {
         let lower = node.pods.filter { $0.priority < pod.priority }
         guard !lower.isEmpty else { return .rejected(PluginStatus(.unschedulableAndUnresolvable, Self.noVictims)) }
         var trial = node
-        let trialState = state.clone()
+        let trialState = framework.preFilterStateTracksPods(state) ? state.clone() : state
         for victim in lower {
             trial.remove(uid: victim.uid)
             let status = framework.runPreFilterRemovePod(trialState, pod, removing: victim, from: trial)
@@ -164,9 +164,7 @@ extension DefaultPreemption {
     }
 
     /// When the pod started (its creation when it has not; pods with neither sort last).
-    static func startTime(_ pod: PodInfo) -> Int64 {
-        pod.pod.status?.startTime?.secondsSinceEpoch ?? pod.pod.metadata.creationTimestamp?.secondsSinceEpoch ?? .max
-    }
+    static func startTime(_ pod: PodInfo) -> Int64 { pod.startTime }
 
     /// Splits `pods` (in order) into those whose eviction would take a budget below its allowed disruptions
     /// and the rest, counting each budget down as pods are taken.

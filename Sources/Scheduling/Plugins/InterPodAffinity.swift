@@ -280,9 +280,12 @@ public struct InterPodAffinity: PreFilterPlugin, FilterPlugin, PreScorePlugin, S
         let ownLabels = namespaceLabels(pod.namespace) ?? [:]
         filterState.namespaceLabels = ownLabels
         let incomingNamespace: (String) -> [String: String]? = { _ in ownLabels }
-        // Existing pods' required anti-affinity: only nodes holding such pods.
+        // Existing pods' required anti-affinity: only nodes holding such pods (the snapshot lists them).
+        let listed = state.read(SnapshotAffinityNodes.self).flatMap { $0.nodeCount == nodes.count ? $0 : nil }
         nodes.withUnsafeBufferPointer { nodes in
-            for position in nodes.indices where !nodes[position].podsWithRequiredAntiAffinity.isEmpty {
+            for position in listed?.withRequiredAntiAffinity ?? Array(nodes.indices)
+            where !nodes[position].podsWithRequiredAntiAffinity.isEmpty
+            {
                 let labels = nodes[position].labels
                 for existing in nodes[position].podsWithRequiredAntiAffinity {
                     filterState.existingAntiAffinity.addAntiAffinity(existing.requiredAntiAffinityTerms, selecting: pod,
@@ -382,9 +385,12 @@ public struct InterPodAffinity: PreFilterPlugin, FilterPlugin, PreScorePlugin, S
         let allNodes = state.read(SnapshotNodes.self)?.nodes ?? nodes
         var scores = TopologyScores(incoming: pod, hardPodAffinityWeight: hardPodAffinityWeight,
             incomingNamespaceLabels: namespaceLabels(pod.namespace) ?? [:], namespaceLabels: namespaceLabels)
+        // Unless the pod has preferred terms, only pods with affinity terms can contribute: the snapshot lists
+        // their nodes.
+        let listed = hasPreferredTerms
+            ? nil : state.read(SnapshotAffinityNodes.self).flatMap { $0.nodeCount == allNodes.count ? $0 : nil }
         allNodes.withUnsafeBufferPointer { allNodes in
-            for position in allNodes.indices {
-                // Unless the pod has preferred terms, only pods with affinity terms can contribute.
+            for position in listed?.withAffinity ?? Array(allNodes.indices) {
                 if hasPreferredTerms {
                     if allNodes[position].pods.isEmpty { continue }
                     scores.add(allNodes[position].pods, on: allNodes[position].labels)

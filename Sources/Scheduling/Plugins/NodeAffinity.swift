@@ -20,6 +20,8 @@ public import APIMachinery
 /// every pod of the profile: its required part is checked first ("node(s) didn't match scheduler-enforced
 /// node affinity"), its preferred terms add to every pod's score. Terms that do not parse never match.
 public struct NodeAffinity: PreFilterPlugin, FilterPlugin, PreScorePlugin, ScorePlugin, EnqueueExtensions {
+    /// Its PreFilter state does not depend on other pods: nothing to update when pods are added or removed.
+    public var updatesStateOnPodChanges: Bool { false }
     public let name = "NodeAffinity"
 
     let addedRequired: [Term]?

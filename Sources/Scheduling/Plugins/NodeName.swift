@@ -5,6 +5,8 @@
 /// `UnschedulableAndUnresolvable` ("node(s) didn't match the requested node name"). Only a node being added
 /// may help.
 public struct NodeName: PreFilterPlugin, FilterPlugin, EnqueueExtensions {
+    /// Its PreFilter state does not depend on other pods: nothing to update when pods are added or removed.
+    public var updatesStateOnPodChanges: Bool { false }
     public let name = "NodeName"
 
     static let rejection = PluginStatus(.unschedulableAndUnresolvable, "node(s) didn't match the requested node name")

@@ -6,6 +6,8 @@
 /// A conflict is `Unschedulable` ("node(s) didn't have free ports for the requested pod ports"): preempting
 /// the pod holding the port can help. A pod being deleted or a node being added may help.
 public struct NodePorts: PreFilterPlugin, FilterPlugin, EnqueueExtensions {
+    /// Its PreFilter state does not depend on other pods: nothing to update when pods are added or removed.
+    public var updatesStateOnPodChanges: Bool { false }
     public let name = "NodePorts"
 
     static let rejection = PluginStatus(.unschedulable, "node(s) didn't have free ports for the requested pod ports")

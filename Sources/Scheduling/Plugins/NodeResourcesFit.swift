@@ -22,6 +22,8 @@
 ///   then the weighted average: truncated for the first two, rounded (half away from zero) for
 ///   RequestedToCapacityRatio, which also leaves out resources scoring 0, as kube-scheduler does.
 public struct NodeResourcesFit: PreFilterPlugin, FilterPlugin, PreScorePlugin, ScorePlugin, EnqueueExtensions {
+    /// Its PreFilter state does not depend on other pods: nothing to update when pods are added or removed.
+    public var updatesStateOnPodChanges: Bool { false }
     public let name = "NodeResourcesFit"
 
     /// A resource to score and its weight (1–100).

@@ -16,8 +16,8 @@ public struct NodeUnschedulable: FilterPlugin, EnqueueExtensions {
     public init() {}
 
     public func filter(_ state: CycleState, _ pod: PodInfo, _ node: NodeInfo) -> PluginStatus {
-        guard node.node.spec?.unschedulable == true else { return .success }
-        if let tolerations = pod.pod.spec?.tolerations,
+        guard node.isUnschedulable else { return .success }
+        if case let tolerations = pod.tolerations, !tolerations.isEmpty,
             TaintToleration.tolerates(tolerations, Self.unschedulableTaint)
         {
             return .success

@@ -40,8 +40,9 @@ public struct TaintToleration: FilterPlugin, PreScorePlugin, ScorePlugin, Enqueu
     // MARK: Filter
 
     public func filter(_ state: CycleState, _ pod: PodInfo, _ node: NodeInfo) -> PluginStatus {
-        guard let taints = node.node.spec?.taints, !taints.isEmpty else { return .success }
-        let tolerations = pod.pod.spec?.tolerations ?? []
+        let taints = node.taints
+        guard !taints.isEmpty else { return .success }
+        let tolerations = pod.tolerations
         for taint in taints {
             let effect = taint.effect ?? ""
             guard effect == "NoSchedule" || effect == "NoExecute" else { continue }
@@ -73,14 +74,15 @@ public struct TaintToleration: FilterPlugin, PreScorePlugin, ScorePlugin, Enqueu
     }
 
     static func preferNoScheduleTolerations(_ pod: PodInfo) -> [Toleration] {
-        (pod.pod.spec?.tolerations ?? []).filter { toleration in
+        pod.tolerations.filter { toleration in
             let effect = toleration.effect ?? ""
             return effect.isEmpty || effect == "PreferNoSchedule"
         }
     }
 
     public func score(_ state: CycleState, _ pod: PodInfo, _ node: NodeInfo) -> Int64 {
-        guard let taints = node.node.spec?.taints, !taints.isEmpty else { return 0 }
+        let taints = node.taints
+        guard !taints.isEmpty else { return 0 }
         let tolerations = state.read(PreScoreState.self)?.tolerations ?? Self.preferNoScheduleTolerations(pod)
         var count: Int64 = 0
         for taint in taints where taint.effect == "PreferNoSchedule" && !Self.tolerates(tolerations, taint) {

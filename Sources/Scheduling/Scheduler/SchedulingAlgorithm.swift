@@ -35,6 +35,8 @@ public final class SchedulingAlgorithm: Sendable {
             throw FitError(pod: pod, numAllNodes: all.count, statuses: [:],
                 preFilterStatus: PluginStatus(.unschedulableAndUnresolvable, "invalid affinity term: \(parseError)"))
         }
+        cycle.write(SnapshotAffinityNodes(nodeCount: all.count, withAffinity: snapshot.nodesWithAffinityPods,
+            withRequiredAntiAffinity: snapshot.nodesWithRequiredAntiAffinityPods))
         let (preFilterResult, preFilterStatus) = framework.runPreFilter(cycle, pod, all)
         guard preFilterStatus.isSuccess else {
             if preFilterStatus.code == .error {
@@ -85,7 +87,7 @@ public final class SchedulingAlgorithm: Sendable {
             percentage: percentageOfNodesToScore ?? framework.percentageOfNodesToScore, allNodes: count)
         let start = state.withLock { $0.nextStartNodeIndex % max(count, 1) }
         // Read once for the cycle: Filter plugins PreFilter told to skip.
-        let skipped = cycle.skipFilter.withLock { $0 }
+        let plugins = framework.activeFilterPlugins(cycle)
         let found = Atomic<Int>(0)
         let results = Mutex<(feasible: [(Int, NodeInfo)], statuses: [String: PluginStatus], processed: Int, error: PluginStatus?)>(
             ([], [:], 0, nil))
@@ -101,7 +103,7 @@ public final class SchedulingAlgorithm: Sendable {
                 let status = if !nominatedPods.isEmpty, let pods = nominatedPods[node.name] {
                     framework.runFilterWithNominatedPods(cycle, pod, node, nominated: pods)
                 } else {
-                    framework.runFilter(cycle, pod, node, skipping: skipped)
+                    framework.runFilter(cycle, pod, node, plugins: plugins)
                 }
                 if status.isSuccess {
                     if found.add(1, ordering: .relaxed).newValue <= wanted {
