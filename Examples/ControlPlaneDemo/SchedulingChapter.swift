@@ -150,8 +150,8 @@ struct SchedulingChapter {
         _ = try await pods.create(web)
         let bound = try await poll { try await pods.get("web").spec?.nodeName.flatMap { $0.isEmpty ? nil : $0 } }
         let scheduled = try await pods.get("web").status?.conditions?.first { $0.type == "PodScheduled" }
-        show("      the same through a Scheduler on an API server (embedded store): web bound to \(bound ?? "nothing"), "
-            + "PodScheduled=\(scheduled?.status ?? "?")")
+        show("      the same through a Scheduler on an API server (embedded store): web bound to "
+            + "\(bound ?? "nothing"), PodScheduled=\(scheduled?.status ?? "?")")
 
         _ = try await pods.create(Self.pod("huge", cpu: "2", memory: "256Mi"))
         let condition = try await poll { () async throws -> PodCondition? in
@@ -161,7 +161,8 @@ struct SchedulingChapter {
         // kube-scheduler's message: the filters' summary, then what preemption found (nothing to evict here).
         let message = condition?.message ?? ""
         let summary = message.split(separator: " preemption: ", maxSplits: 1)
-        show("      pod huge asks for 2 CPUs: PodScheduled=False, reason \(condition?.reason ?? "none"): \(summary.first ?? "")")
+        show("      pod huge asks for 2 CPUs: PodScheduled=False, reason \(condition?.reason ?? "none"): "
+            + (summary.first ?? ""))
         if summary.count > 1 { show("        preemption: \(summary[1])") }
         running.cancel()
         _ = await running.result
@@ -184,8 +185,8 @@ struct SchedulingChapter {
             }
         }
         let replicas = 30
-        show("   b) \(replicas) replicas of menu (250m / 256Mi, zone spread maxSkew 1, DoNotSchedule) on \(nodes.count) nodes: "
-            + zones.map { "\($0.0) \($0.1) nodes" }.joined(separator: ", "))
+        show("   b) \(replicas) replicas of menu (250m / 256Mi, zone spread maxSkew 1, DoNotSchedule) on "
+            + "\(nodes.count) nodes: " + zones.map { "\($0.0) \($0.1) nodes" }.joined(separator: ", "))
 
         let store = try await KeyValueStore.inMemory()
         let server = APIServer(store: store)
@@ -221,13 +222,15 @@ struct SchedulingChapter {
             let counts = zoneNodes.map { placed[$0.metadata.name] ?? 0 }
             perZone.append(counts.reduce(0, +))
             show("      \(zone)  " + zip(zoneNodes, counts).map { node, count in
-                "\(node.metadata.name) \(String(repeating: "■", count: count))\(String(repeating: "·", count: max(0, 5 - count)))"
+                node.metadata.name + " " + String(repeating: "■", count: count)
+                    + String(repeating: "·", count: max(0, 5 - count))
             }.joined(separator: "  ") + "   = \(counts.reduce(0, +))")
         }
         let skew = perZone.max()! - perZone.min()!
         let unconstrained = try placeWithoutConstraint(nodes, replicas: replicas, zones: zones.map(\.0))
-        show("      per zone \(perZone.map(String.init).joined(separator: " / ")): skew \(skew) (maxSkew 1); without the "
-            + "constraint the default scoring alone would place \(unconstrained.map(String.init).joined(separator: " / "))")
+        show("      per zone \(perZone.map(String.init).joined(separator: " / ")): skew \(skew) (maxSkew 1); "
+            + "without the constraint the default scoring alone would place "
+            + unconstrained.map(String.init).joined(separator: " / "))
         return skew <= 1 && perZone.reduce(0, +) == replicas
     }
 
@@ -239,7 +242,8 @@ struct SchedulingChapter {
         var infos = nodes.map { NodeInfo($0) }
         for index in 0..<replicas {
             let pod = PodInfo(Self.menuReplica(index, spread: false))
-            let result = try algorithm.schedule(pod, framework: framework, state: CycleState(), snapshot: Snapshot(infos))
+            let result = try algorithm.schedule(pod, framework: framework, state: CycleState(),
+                snapshot: Snapshot(infos))
             let position = infos.firstIndex { $0.name == result.suggestedHost }!
             infos[position].add(PodInfo(Self.menuReplica(index, spread: false, nodeName: result.suggestedHost)))
         }
@@ -308,9 +312,13 @@ struct SchedulingChapter {
 
 extension String {
     /// Left-aligned in `width` columns.
-    func padding(_ width: Int) -> String { count >= width ? self + " " : self + String(repeating: " ", count: width - count) }
+    func padding(_ width: Int) -> String {
+        count >= width ? self + " " : self + String(repeating: " ", count: width - count)
+    }
     /// Right-aligned in `width` columns.
-    func leftPadding(_ width: Int) -> String { count >= width ? " " + self : String(repeating: " ", count: width - count) + self }
+    func leftPadding(_ width: Int) -> String {
+        count >= width ? " " + self : String(repeating: " ", count: width - count) + self
+    }
 }
 
 extension Duration {

@@ -77,7 +77,9 @@ public final class SchedulingRun: Sendable {
         let target = scheduler.stats.scheduled + workload.measuredPods
         let clock = ContinuousClock()
         let start = clock.now
-        try await Self.forEach(workload.measuredPods) { index in _ = try await pods.create(workload.measuredPod(index)) }
+        try await Self.forEach(workload.measuredPods) { index in
+            _ = try await pods.create(workload.measuredPod(index))
+        }
         try await waitForScheduled(target, phase: "measurement")
         let elapsed = clock.now - start
         return Outcome(pods: workload.measuredPods, nanoseconds: nanoseconds(elapsed), scheduled: scheduler.stats)
