@@ -185,12 +185,7 @@ public final class Framework: Sendable {
     public func runPreFilterAddPod(_ state: CycleState, _ pod: PodInfo, adding added: PodInfo, to node: NodeInfo)
         -> PluginStatus
     {
-        let skipped = state.skipFilter.withLock { $0 }
-        for plugin in preFilterPlugins where plugin.updatesStateOnPodChanges && !skipped.contains(plugin.name) {
-            let status = plugin.addPod(state, pod, adding: added, to: node)
-            if !status.isSuccess { return status.with(plugin: plugin.name) }
-        }
-        return .success
+        forEachPodTrackingPlugin(state) { $0.addPod(state, pod, adding: added, to: node) }
     }
 
     /// Tells the PreFilter plugins (not skipped for this pod) that `removed` no longer runs on `node`
@@ -198,9 +193,16 @@ public final class Framework: Sendable {
     public func runPreFilterRemovePod(_ state: CycleState, _ pod: PodInfo, removing removed: PodInfo, from node: NodeInfo)
         -> PluginStatus
     {
+        forEachPodTrackingPlugin(state) { $0.removePod(state, pod, removing: removed, from: node) }
+    }
+
+    /// Calls `body` on each active PreFilter plugin that tracks pods, stopping at the first failure.
+    private func forEachPodTrackingPlugin(_ state: CycleState, _ body: (any PreFilterPlugin) -> PluginStatus)
+        -> PluginStatus
+    {
         let skipped = state.skipFilter.withLock { $0 }
         for plugin in preFilterPlugins where plugin.updatesStateOnPodChanges && !skipped.contains(plugin.name) {
-            let status = plugin.removePod(state, pod, removing: removed, from: node)
+            let status = body(plugin)
             if !status.isSuccess { return status.with(plugin: plugin.name) }
         }
         return .success
