@@ -67,7 +67,7 @@ extension APIServer {
         }
         if context.dryRun { return object }
         let revision = try await storage.create(namespace: meta.namespace, name: object.metadata.name, bytes: bytes)
-        try await awaitAuthorizationSource(storage, revision: revision)
+        try await awaitDecisionCache(storage, revision: revision)
         object.metadata.resourceVersion = String(revision)
         return object
     }

@@ -80,7 +80,7 @@ extension APIServer {
                 if dryRun { return DeleteOutcome(object: current, deleted: true) }
                 outcome = try await storage.delete(namespace: namespace, name: name, expected: currentRevision)
                 if case .written(let revision) = outcome {
-                    try await awaitAuthorizationSource(storage, revision: revision)
+                    try await awaitDecisionCache(storage, revision: revision)
                     return DeleteOutcome(object: current, deleted: true)
                 }
             } else {
@@ -109,7 +109,7 @@ extension APIServer {
                 outcome = try await storage.update(namespace: namespace, name: name,
                     bytes: storage.codec.storedBytes(tree), expected: currentRevision)
                 if case .written(let revision) = outcome {
-                    try await awaitAuthorizationSource(storage, revision: revision)
+                    try await awaitDecisionCache(storage, revision: revision)
                     result.metadata.resourceVersion = String(revision)
                     return DeleteOutcome(object: result, deleted: false)
                 }

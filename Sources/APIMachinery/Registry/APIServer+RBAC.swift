@@ -57,9 +57,14 @@ extension APIServer {
         authorizationSourcesReady.store(true, ordering: .releasing)
     }
 
-    /// After a write of an object the authorizer follows, waits until the authorizer has it.
-    func awaitAuthorizationSource(_ storage: ResourceStorage, revision: Int64) async throws(APIError) {
-        guard authorizationSources.contains(where: { $0 === storage }) else { return }
+    /// After a write of an object whose cache decides later requests — the RBAC objects the authorizer
+    /// follows, and namespaces, which NamespaceLifecycle admission reads — waits until the cache has it, so
+    /// the writer's next request is decided on what it wrote (a create right after a namespace's deletion
+    /// must see it terminating).
+    func awaitDecisionCache(_ storage: ResourceStorage, revision: Int64) async throws(APIError) {
+        guard storage.descriptor.isNamespaceType || authorizationSources.contains(where: { $0 === storage }) else {
+            return
+        }
         try await storage.cache.waitUntilFresh(revision)
     }
 }

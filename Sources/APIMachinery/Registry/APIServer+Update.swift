@@ -110,7 +110,7 @@ extension APIServer {
             }
             switch outcome {
             case .written(let revision):
-                try await awaitAuthorizationSource(storage, revision: revision)
+                try await awaitDecisionCache(storage, revision: revision)
                 updated.metadata.resourceVersion = String(revision)
                 return updated
             case .conflict:
