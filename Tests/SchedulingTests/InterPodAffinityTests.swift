@@ -436,11 +436,7 @@ struct InterPodAffinityTests {
                 touch(&nodes[position])
             }
             if round % 6 == 0 { nodes.shuffle(using: &random) }
-            let zeroed = nodes.map { node in
-                var copy = node
-                copy.generation = 0
-                return copy
-            }
+            let zeroed = withGenerationsReset(nodes)
             for pod in incoming {
                 let fresh = InterPodAffinity(namespaceLabels: { $0 == "other" ? ["team": "blue"] : [:] })
                 let keptState = CycleState()

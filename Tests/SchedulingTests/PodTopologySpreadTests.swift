@@ -567,11 +567,7 @@ struct PodTopologySpreadTests {
             if round % 7 == 0 { nodes.shuffle(using: &random) }
             // Kept against fresh, for each pod. The fresh plugin sees the nodes with generation 0, so it counts
             // everything and reads every node's labels (no shortcut through the kept positions).
-            let zeroed = nodes.map { node in
-                var copy = node
-                copy.generation = 0
-                return copy
-            }
+            let zeroed = withGenerationsReset(nodes)
             for pod in pods {
                 let fresh = PodTopologySpread(defaultSelector: { _ in LabelQuery(matching: ["app": "web"]) })
                 let keptState = CycleState()

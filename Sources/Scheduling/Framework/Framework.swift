@@ -117,16 +117,7 @@ public final class Framework: Sendable {
 
     /// Runs the Filter plugins on one node, stopping at the first that rejects it.
     public func runFilter(_ state: CycleState, _ pod: PodInfo, _ node: NodeInfo) -> PluginStatus {
-        runFilter(state, pod, node, skipping: state.skipFilter.withLock { $0 })
-    }
-
-    /// ``runFilter(_:_:_:)`` with the skipped plugins read once per cycle by the caller.
-    func runFilter(_ state: CycleState, _ pod: PodInfo, _ node: NodeInfo, skipping skipped: Set<String>) -> PluginStatus {
-        for plugin in filterPlugins where skipped.isEmpty || !skipped.contains(plugin.name) {
-            let status = plugin.filter(state, pod, node)
-            if !status.isSuccess { return status.with(plugin: plugin.name) }
-        }
-        return .success
+        runFilter(state, pod, node, plugins: activeFilterPlugins(state))
     }
 
     /// The Filter plugins PreFilter did not tell to skip (worked out once per cycle, not hashed per node).
@@ -157,8 +148,7 @@ public final class Framework: Sendable {
         if !relevant.isEmpty {
             var withNominated = node
             // Cloned only when an active PreFilter plugin keeps state that depends on the node's pods.
-            let skipped = state.skipFilter.withLock { $0 }
-            let updating = preFilterPlugins.filter { $0.updatesStateOnPodChanges && !skipped.contains($0.name) }
+            let updating = podTrackingPlugins(state)
             let stateWith = updating.isEmpty ? state : state.clone()
             for other in relevant {
                 withNominated.add(other)
@@ -173,11 +163,11 @@ public final class Framework: Sendable {
         return runFilter(state, pod, node)
     }
 
-    /// Whether a PreFilter plugin active in this cycle keeps state that adding or removing pods changes (else
-    /// trying such changes needs no copy of the state).
-    func preFilterStateTracksPods(_ state: CycleState) -> Bool {
+    /// The PreFilter plugins active in this cycle whose state adding or removing pods changes (none: trying
+    /// such changes needs no copy of the state).
+    func podTrackingPlugins(_ state: CycleState) -> [any PreFilterPlugin] {
         let skipped = state.skipFilter.withLock { $0 }
-        return preFilterPlugins.contains { $0.updatesStateOnPodChanges && !skipped.contains($0.name) }
+        return preFilterPlugins.filter { $0.updatesStateOnPodChanges && !skipped.contains($0.name) }
     }
 
     /// Tells the PreFilter plugins (not skipped for this pod) that `added` now runs on `node` (preemption's
@@ -196,12 +186,11 @@ public final class Framework: Sendable {
         forEachPodTrackingPlugin(state) { $0.removePod(state, pod, removing: removed, from: node) }
     }
 
-    /// Calls `body` on each active PreFilter plugin that tracks pods, stopping at the first failure.
+    /// Calls `body` on each of the cycle's ``podTrackingPlugins(_:)``, stopping at the first failure.
     private func forEachPodTrackingPlugin(_ state: CycleState, _ body: (any PreFilterPlugin) -> PluginStatus)
         -> PluginStatus
     {
-        let skipped = state.skipFilter.withLock { $0 }
-        for plugin in preFilterPlugins where plugin.updatesStateOnPodChanges && !skipped.contains(plugin.name) {
+        for plugin in podTrackingPlugins(state) {
             let status = body(plugin)
             if !status.isSuccess { return status.with(plugin: plugin.name) }
         }

@@ -25,16 +25,12 @@ public final class SchedulingHandle: Sendable {
     let nominatedPods: @Sendable (String) -> [PodInfo]
     /// The PodDisruptionBudgets preemption must respect.
     public let disruptionBudgets: @Sendable () -> [PodDisruptionBudget]
-    /// Withdraws a pod's nomination (preemption takes the node from lower-priority nominated pods).
-    let withdrawNomination: @Sendable (PodInfo) -> Void
 
     public init(
         framework: Framework, client: Client? = nil, clock: ElapsedTime, queue: SchedulingQueue? = nil,
         nominatedPods: @escaping @Sendable (String) -> [PodInfo] = { _ in [] },
-        disruptionBudgets: @escaping @Sendable () -> [PodDisruptionBudget] = { [] },
-        withdrawNomination: @escaping @Sendable (PodInfo) -> Void = { _ in }
+        disruptionBudgets: @escaping @Sendable () -> [PodDisruptionBudget] = { [] }
     ) {
-        self.withdrawNomination = withdrawNomination
         self.framework = framework
         self.client = client
         self.clock = clock
@@ -54,7 +50,7 @@ public final class SchedulingHandle: Sendable {
     public func nominatedPods(on nodeName: String) -> [PodInfo] { nominatedPods(nodeName) }
 
     /// Withdraws `pod`'s nomination to a node: it no longer holds room there.
-    public func withdrawNomination(of pod: PodInfo) { withdrawNomination(pod) }
+    public func withdrawNomination(of pod: PodInfo) { queue?.nominate(pod, nodeName: nil) }
 
     /// Filters `node` for `pod` counting the pods nominated to it (what preemption and scheduling use).
     public func runFilterWithNominatedPods(_ state: CycleState, _ pod: PodInfo, _ node: NodeInfo) -> PluginStatus {

@@ -126,7 +126,7 @@ extension DefaultPreemption {
         let lower = node.pods.filter { $0.priority < pod.priority }
         guard !lower.isEmpty else { return .rejected(PluginStatus(.unschedulableAndUnresolvable, Self.noVictims)) }
         var trial = node
-        let trialState = framework.preFilterStateTracksPods(state) ? state.clone() : state
+        let trialState = framework.podTrackingPlugins(state).isEmpty ? state : state.clone()
         for victim in lower {
             trial.remove(uid: victim.uid)
             let status = framework.runPreFilterRemovePod(trialState, pod, removing: victim, from: trial)
@@ -160,11 +160,8 @@ extension DefaultPreemption {
     /// Higher priority first; among equals, the one that started earlier (it has run longer).
     static func moreImportant(_ lhs: PodInfo, _ rhs: PodInfo) -> Bool {
         if lhs.priority != rhs.priority { return lhs.priority > rhs.priority }
-        return startTime(lhs) < startTime(rhs)
+        return lhs.startTime < rhs.startTime
     }
-
-    /// When the pod started (its creation when it has not; pods with neither sort last).
-    static func startTime(_ pod: PodInfo) -> Int64 { pod.startTime }
 
     /// Splits `pods` (in order) into those whose eviction would take a budget below its allowed disruptions
     /// and the rest, counting each budget down as pods are taken.
@@ -206,7 +203,7 @@ extension DefaultPreemption {
         keepMinimum { Int64($0.victims.count) }
         keepMinimum { candidate in
             let top = candidate.victims[0].priority
-            let earliest = candidate.victims.lazy.filter { $0.priority == top }.map(Self.startTime).min() ?? .max
+            let earliest = candidate.victims.lazy.filter { $0.priority == top }.map(\.startTime).min() ?? .max
             return -earliest
         }
         return remaining[0]

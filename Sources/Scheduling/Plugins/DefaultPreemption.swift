@@ -87,16 +87,15 @@ public struct DefaultPreemption: PostFilterPlugin, EnqueueExtensions {
             handle.withdrawNomination(of: nominated)
         }
         guard let client = handle.client, !deletions.isEmpty else { return }
-        let options = DeleteOptions(gracePeriodSeconds: victimGracePeriodSeconds,
-            preconditions: nil)
+        let gracePeriod = victimGracePeriodSeconds
         try await withThrowingTaskGroup(of: Void.self) { group in
             for victim in deletions {
                 group.addTask {
-                    var precise = options
-                    precise.preconditions = Preconditions(uid: victim.uid)
+                    // The uid precondition: never delete a pod that replaced the victim under its name.
+                    let options = DeleteOptions(gracePeriodSeconds: gracePeriod, preconditions: Preconditions(uid: victim.uid))
                     do {
                         _ = try await client.resource(Pod.self, namespace: victim.namespace)
-                            .delete(victim.key.name, options: precise)
+                            .delete(victim.key.name, options: options)
                     } catch let error as APIError {
                         // Already gone (or replaced by a pod of the same name): nothing to evict.
                         guard error.code == 404 || error.code == 409 else { throw error }

@@ -216,37 +216,30 @@ public struct NodeResourcesFit: PreFilterPlugin, FilterPlugin, PreScorePlugin, S
         let podRequests = state.read(PreScoreState.self)?.podRequests ?? allocation.podRequests(pod)
         var nodeScore: Int64 = 0
         var weightSum: Int64 = 0
-        switch scoringStrategy {
-        case .leastAllocated:
-            for index in podRequests.indices {
-                let (allocatable, requested) = allocation.allocatableAndRequested(index, podRequests[index], node)
-                guard allocatable != 0 else { continue }
-                let score = requested > allocatable ? 0 : (allocatable - requested) * Framework.maxNodeScore / allocatable
-                nodeScore += score * allocation.weights[index]
-                weightSum += allocation.weights[index]
-            }
-            return weightSum == 0 ? 0 : nodeScore / weightSum
-        case .mostAllocated:
-            for index in podRequests.indices {
-                let (allocatable, requested) = allocation.allocatableAndRequested(index, podRequests[index], node)
-                guard allocatable != 0 else { continue }
-                let score = min(requested, allocatable) * Framework.maxNodeScore / allocatable
-                nodeScore += score * allocation.weights[index]
-                weightSum += allocation.weights[index]
-            }
-            return weightSum == 0 ? 0 : nodeScore / weightSum
-        case .requestedToCapacityRatio:
-            for index in podRequests.indices {
-                let (allocatable, requested) = allocation.allocatableAndRequested(index, podRequests[index], node)
-                guard allocatable != 0 else { continue }
+        for index in podRequests.indices {
+            let (allocatable, requested) = allocation.allocatableAndRequested(index, podRequests[index], node)
+            guard allocatable != 0 else { continue }
+            let score: Int64
+            switch scoringStrategy {
+            case .leastAllocated:
+                score = requested > allocatable ? 0 : (allocatable - requested) * Framework.maxNodeScore / allocatable
+            case .mostAllocated:
+                score = min(requested, allocatable) * Framework.maxNodeScore / allocatable
+            case .requestedToCapacityRatio:
                 let utilization = requested > allocatable ? 100 : requested * 100 / allocatable
-                let score = Self.brokenLinear(scaledShape, utilization)
+                score = Self.brokenLinear(scaledShape, utilization)
+                // Resources scoring 0 on the shape do not count towards the average.
                 guard score > 0 else { continue }
-                nodeScore += score * allocation.weights[index]
-                weightSum += allocation.weights[index]
             }
-            return weightSum == 0 ? 0 : Int64((Double(nodeScore) / Double(weightSum)).rounded())
+            nodeScore += score * allocation.weights[index]
+            weightSum += allocation.weights[index]
         }
+        guard weightSum > 0 else { return 0 }
+        // Least and most allocated truncate the weighted average; the ratio shape rounds it.
+        if case .requestedToCapacityRatio = scoringStrategy {
+            return Int64((Double(nodeScore) / Double(weightSum)).rounded())
+        }
+        return nodeScore / weightSum
     }
 
     /// The piecewise-linear function through `shape` at `x`: the first score left of the first point, the

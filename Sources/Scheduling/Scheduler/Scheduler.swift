@@ -52,8 +52,7 @@ public final class Scheduler: Sendable {
         handles = frameworks.mapValues { framework in
             SchedulingHandle(framework: framework, client: client, clock: clock, queue: queue,
                 nominatedPods: { queue.nominatedPods(on: $0) },
-                disruptionBudgets: { budgets.all },
-                withdrawNomination: { queue.nominate($0, nodeName: nil) })
+                disruptionBudgets: { budgets.all })
         }
     }
 

@@ -1,5 +1,5 @@
 import APIMachinery
-import Scheduling
+@testable import Scheduling
 
 /// A node with allocatable `cpu` (e.g. "4", "500m"), `memory` (e.g. "8Gi"), 110 pods, and optional labels,
 /// taints, images and extra allocatable resources. `kubernetes.io/hostname` is set to the name.
@@ -58,4 +58,14 @@ func makeNodeInfo(_ node: Node, pods: [Pod] = []) -> NodeInfo {
     var info = NodeInfo(node)
     for pod in pods { info.add(PodInfo(pod)) }
     return info
+}
+
+/// `nodes` with generation 0, as a plugin that has never seen them finds them: it counts everything afresh
+/// instead of reusing tallies it kept for unchanged generations.
+func withGenerationsReset(_ nodes: [NodeInfo]) -> [NodeInfo] {
+    nodes.map { node in
+        var copy = node
+        copy.generation = 0
+        return copy
+    }
 }
